@@ -1,0 +1,49 @@
+# Kindred: `make run` serves the demo site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEBUG_ENV := DJANGO_DEBUG=1 KINDRED_REQUIRE_MODERATOR_MFA=0
+
+.PHONY: install run test lint format bench eval-crisis soak clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(DEBUG_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEBUG_ENV) $(BIN)/python manage.py demo
+	@echo "Serving Kindred on http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	$(DEBUG_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	@for script in bench/[a-z]*.py; do \
+	  case $$script in bench/servers.py|bench/__init__.py) continue;; esac; \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
+
+eval-crisis: $(STAMP)
+	$(BIN)/python tests/crisis/eval.py
+
+soak: $(STAMP)
+	$(BIN)/python tests/load/soak.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artefacts build *.egg-info

@@ -1,0 +1,54 @@
+"""Accounts and the per-community aliases that peers see instead of them."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A member's account. Peers never see it: everything public goes through an Alias."""
+
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO country code, used to show local helplines."
+    )
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class AliasQuerySet(models.QuerySet["Alias"]):
+    def current(self) -> "AliasQuerySet":
+        return self.filter(retired__isnull=True)
+
+
+class Alias(models.Model):
+    """The name a member goes by in one community.
+
+    Aliases are never reused: a retired alias (changed, or its account deleted) keeps its
+    row so that nobody else can take the name and be mistaken for its former holder.
+    """
+
+    community = models.ForeignKey(
+        "forum.Community", on_delete=models.CASCADE, related_name="aliases"
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="aliases"
+    )
+    name = models.CharField(max_length=30)
+    created = models.DateTimeField(default=timezone.now)
+    retired = models.DateTimeField(null=True, blank=True)
+
+    objects = AliasQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "community", name="alias_name_unique_in_community"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "community", "created"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,5 @@
+"""Chat WebSocket routes."""
+
+from django.urls import URLPattern
+
+websocket_urlpatterns: list[URLPattern] = []

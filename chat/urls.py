@@ -1,0 +1,6 @@
+"""Chat pages."""
+
+from django.urls import URLPattern
+
+app_name = "chat"
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,16 @@
+"""Kindred's URLs (see DESIGN.md for the fixed ones)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.views import healthz
+
+urlpatterns = [
+    path("", include("forum.urls")),
+    path("", include("accounts.urls")),
+    path("", include("moderation.urls")),
+    path("", include("chat.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

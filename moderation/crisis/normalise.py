@@ -1,0 +1,439 @@
+"""Normalise text before crisis matching, keeping a map back to the original offsets.
+
+Every stage is a compiled regex or a ``str.translate`` table. A stage that changes the
+length of the text records which pieces it copied and which it replaced; matches found
+in the normalised text are mapped back through those records, so a match always points
+at the characters the writer typed. Stages that find nothing to do cost one regex scan.
+
+The stages, in order:
+
+1. non-ASCII: meaningful emoji become words, invisible and bidirectional characters are
+   removed, each other character goes through NFKC, case folding, a homoglyph table and
+   anyascii (accents stripped, other scripts transliterated);
+2. lower case and line separators (length-preserving translate);
+3. leetspeak inside words that start with a letter (``k1ll``, ``d13``; ``800mg`` stays);
+4. punctuation inside words (``s.u.i.c.i.d.e``, ``don't``, ``s*icide`` resolved against the
+   lexicon's words);
+5. separators (``-``, ``_``, ``/`` …) become spaces;
+6. spaced-out letters are joined and split into known words (``k i l l myself``);
+7. stretched letters are collapsed to a known word (``myyyyself``, ``killlll``);
+8. community slang and common misspellings become plain words (``kms``, ``sewer slide``);
+9. numbers of ten or more become ``many`` (``took 40 pills`` reads as ``took many pills``);
+10. runs of white space become one space, or one newline when they held a line break.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+from anyascii import anyascii
+
+from moderation.crisis.emoji import EMOJI_WORDS
+
+__all__ = ["NormalisedText", "StageMap", "normalise", "vocabulary_words"]
+
+
+@dataclass(frozen=True, slots=True)
+class StageMap:
+    """Pieces of one stage's output: each either copied from or replacing a source span."""
+
+    output_starts: tuple[int, ...]
+    source_starts: tuple[int, ...]
+    source_ends: tuple[int, ...]
+    copied: tuple[bool, ...]
+
+    def source_start(self, position: int) -> int:
+        """Map a start offset in this stage's output to its input."""
+        piece = max(bisect_right(self.output_starts, position) - 1, 0)
+        if self.copied[piece]:
+            return self.source_starts[piece] + position - self.output_starts[piece]
+        return self.source_starts[piece]
+
+    def source_end(self, position: int) -> int:
+        """Map an exclusive end offset in this stage's output to its input."""
+        piece = max(bisect_right(self.output_starts, position - 1) - 1, 0)
+        if self.copied[piece]:
+            return self.source_starts[piece] + position - self.output_starts[piece]
+        return self.source_ends[piece]
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """The normalised text and the stage maps that lead back to the original."""
+
+    text: str
+    stages: tuple[StageMap, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the normalised text back to the original text."""
+        for stage in reversed(self.stages):
+            start, end = stage.source_start(start), stage.source_end(end)
+        return start, end
+
+
+def _rewrite(
+    pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]
+) -> tuple[str, StageMap | None]:
+    """Replace each match of ``pattern``, recording copied and replaced pieces."""
+    parts: list[str] = []
+    output_starts: list[int] = []
+    source_starts: list[int] = []
+    source_ends: list[int] = []
+    copied: list[bool] = []
+    output_length = 0
+    copied_up_to = 0
+    for found in pattern.finditer(text):
+        start, end = found.span()
+        replacement = replace(found)
+        if replacement == text[start:end]:
+            continue
+        if start > copied_up_to:
+            parts.append(text[copied_up_to:start])
+            output_starts.append(output_length)
+            source_starts.append(copied_up_to)
+            source_ends.append(start)
+            copied.append(True)
+            output_length += start - copied_up_to
+        if replacement:
+            parts.append(replacement)
+            output_starts.append(output_length)
+            source_starts.append(start)
+            source_ends.append(end)
+            copied.append(False)
+            output_length += len(replacement)
+        copied_up_to = end
+    if not copied and copied_up_to == 0:
+        return text, None
+    if copied_up_to < len(text):
+        parts.append(text[copied_up_to:])
+        output_starts.append(output_length)
+        source_starts.append(copied_up_to)
+        source_ends.append(len(text))
+        copied.append(True)
+    if not output_starts:
+        # Everything was deleted: map the empty output onto the start of the input.
+        output_starts.append(0)
+        source_starts.append(0)
+        source_ends.append(0)
+        copied.append(False)
+    stage = StageMap(tuple(output_starts), tuple(source_starts), tuple(source_ends), tuple(copied))
+    return "".join(parts), stage
+
+
+# --- 1. non-ASCII -------------------------------------------------------------------------
+
+# Letters from other scripts that look like Latin ones. anyascii alone would transliterate
+# Cyrillic "с" to "s" and "р" to "r", which is right for Russian but wrong for a homoglyph
+# attack on an English word, so lookalikes are mapped first.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+        "ј": "j", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ɡ": "g", "ɩ": "i",
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "σ": "o", "γ": "y",
+    }
+)  # fmt: skip
+
+# Format characters (zero-width, bidirectional controls, soft hyphen) and variation
+# selectors change nothing a reader sees, so they are dropped.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Cs", "Co", "Cn"})
+
+_EMOJI_KEYS = sorted(EMOJI_WORDS, key=len, reverse=True)
+_NON_ASCII = re.compile(
+    "(?:" + "|".join(re.escape(key) for key in _EMOJI_KEYS) + ")\ufe0f?|[^\x00-\x7f]"
+)
+
+
+@lru_cache(maxsize=8192)
+def _fold_character(character: str) -> str:
+    """One non-ASCII character as ASCII: NFKC, case fold, homoglyphs, then anyascii."""
+    word = EMOJI_WORDS.get(character.rstrip("\ufe0f"))
+    if word is not None:
+        return f" {word} "
+    if character in "\u2028\u2029\x85":
+        return "\n"
+    if unicodedata.category(character) in _INVISIBLE_CATEGORIES:
+        return ""
+    folded = unicodedata.normalize("NFKC", character).casefold().translate(_HOMOGLYPHS)
+    ascii_text = anyascii(folded)
+    if ascii_text.startswith(":") and ascii_text.endswith(":") and len(ascii_text) > 2:
+        # anyascii spells other emoji as ":name:"; they separate words and mean nothing here.
+        return " "
+    return ascii_text
+
+
+def _replace_non_ascii(found: re.Match[str]) -> str:
+    return _fold_character(found.group())
+
+
+# --- 2. lower case ------------------------------------------------------------------------
+
+_WHITESPACE_TO_SPACE = str.maketrans({"\t": " ", "\r": "\n", "\f": " ", "\v": " "})
+
+# --- 3. leetspeak -------------------------------------------------------------------------
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g",
+                       "@": "a", "$": "s", "!": "i"})  # fmt: skip
+_LEET_ONE_AS_L = str.maketrans({"1": "l"})
+# A word that starts with a letter (or "$" before a letter) and holds digits or symbols.
+# Words that start with a digit ("800mg", "2nd") are numbers with units, not leetspeak.
+_LEET_WORD = re.compile(
+    r"(?<![a-z0-9@$!])(?:\$[a-z](?:[a-z0-9@$!]*[a-z0-9])?"
+    r"|[a-z][a-z0-9@$!]*?[0-9@$!][a-z0-9@$!]*[a-z0-9])"
+)
+
+# --- 4. punctuation inside words ----------------------------------------------------------
+
+_IN_WORD_PUNCTUATION = re.compile(r"[a-z0-9]+(?:[.*'`^]+[a-z0-9]+)+")
+_PUNCTUATION_RUN = re.compile(r"[.*'`^]+")
+
+# --- 5. separators ------------------------------------------------------------------------
+
+_SEPARATORS_TO_SPACE = str.maketrans(dict.fromkeys("-_/\\|~+=*^`", " "))
+
+# --- 6. spaced-out letters ----------------------------------------------------------------
+
+_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z](?: {1,3}[a-z]){2,}(?![a-z0-9])")
+
+# --- 7. stretched letters -----------------------------------------------------------------
+
+_STRETCHED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
+_LETTER_RUN = re.compile(r"([a-z])\1\1+")
+
+# --- 8. slang and misspellings ------------------------------------------------------------
+
+SLANG: dict[str, str] = {
+    # Community slang for suicide and self-harm.
+    "kms": "kill myself",
+    "kys": "kill yourself",
+    "kmsl": "kill myself",
+    "unalive": "kill",
+    "unalived": "killed",
+    "unaliving": "killing",
+    "unalive myself": "kill myself",
+    "sewer slide": "suicide",
+    "sewerslide": "suicide",
+    "sewer side": "suicide",
+    "sue a side": "suicide",
+    "suey": "suicide",
+    "commit sudoku": "commit suicide",
+    "sudoku myself": "kill myself",
+    "ctb": "catch the bus",
+    "s h": "self harm",
+    "selfharm": "self harm",
+    "selfharming": "self harming",
+    "od": "overdose",
+    "odd on": "overdosed on",
+    "oding": "overdosing",
+    "ded": "dead",
+    # Common misspellings.
+    "suicde": "suicide",
+    "sucide": "suicide",
+    "suiside": "suicide",
+    "suicid": "suicide",
+    "suicied": "suicide",
+    "suacide": "suicide",
+    "sucidal": "suicidal",
+    "suicdal": "suicidal",
+    "suisidal": "suicidal",
+    "sucicidal": "suicidal",
+    "suicidial": "suicidal",
+    "myslef": "myself",
+    "mysefl": "myself",
+    "mysef": "myself",
+    "meself": "myself",
+    "kil": "kill",
+    "kil myself": "kill myself",
+    "hurt my self": "hurt myself",
+    "kill my self": "kill myself",
+    "my self": "myself",
+    "your self": "yourself",
+    "overdoes": "overdose",
+    "overdosse": "overdose",
+    "paracetemol": "paracetamol",
+    "paracetamole": "paracetamol",
+    "tylenal": "tylenol",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "2night": "tonight",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "wanna": "want to",
+    "wana": "want to",
+    "gonna": "going to",
+    "gunna": "going to",
+    "gona": "going to",
+    "finna": "going to",
+    "tryna": "trying to",
+    "gotta": "got to",
+    "dunno": "dont know",
+    "cuz": "because",
+    "bc": "because",
+    "ppl": "people",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "n": "and",
+    "rn": "right now",
+    "atm": "right now",
+    "idk": "i dont know",
+    "idc": "i dont care",
+    "idw": "i dont want",
+    "idwt": "i dont want to",
+    "dont wanna": "dont want to",
+    "i m": "im",
+    "imma": "im going to",
+    "ima": "im going to",
+    "bf": "boyfriend",
+    "gf": "girlfriend",
+    "nvm": "never mind",
+    "w": "with",
+    "b4": "before",
+    "y": "why",
+    "any more": "anymore",
+}
+_SLANG_WORDS = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(re.escape(key) for key in sorted(SLANG, key=len, reverse=True))
+    + r")(?![a-z0-9])"
+)
+
+# --- 9. numbers ---------------------------------------------------------------------------
+
+_STANDALONE_NUMBER = re.compile(r"(?<![a-z0-9.,])[0-9]{2,}(?![a-z0-9]|[.,][0-9])")
+
+# --- 10. white space ----------------------------------------------------------------------
+
+_WHITESPACE_RUN = re.compile(r"[ \n]{2,}")
+
+
+def _segment(letters: str, vocabulary: Collection[str]) -> str | None:
+    """Split a run of letters into vocabulary words, preferring fewer, longer words."""
+    length = len(letters)
+    best: list[list[str] | None] = [None] * (length + 1)
+    best[0] = []
+    for end in range(1, length + 1):
+        for start in range(max(0, end - 24), end):
+            words = best[start]
+            piece = letters[start:end]
+            if words is None or piece not in vocabulary:
+                continue
+            current = best[end]
+            if current is None or len(words) + 1 < len(current):
+                best[end] = [*words, piece]
+    words = best[length]
+    return " ".join(words) if words else None
+
+
+def _stretch_candidates(word: str) -> Iterator[str]:
+    """Each way to shorten runs of three or more letters to two or one."""
+    runs = list(_LETTER_RUN.finditer(word))[:4]
+    for lengths in product((2, 1), repeat=len(runs)):
+        parts: list[str] = []
+        position = 0
+        for run, keep in zip(runs, lengths, strict=True):
+            parts.append(word[position : run.start()])
+            parts.append(run.group(1) * keep)
+            position = run.end()
+        parts.append(word[position:])
+        yield "".join(parts)
+
+
+def _resolve_in_word_punctuation(token: str, vocabulary: Collection[str]) -> str:
+    """Join a word broken by punctuation, or resolve a censored one against the vocabulary."""
+    if "*" in token:
+        # Each run of stars stands for about as many hidden letters ("s*icide", "f**k").
+        censored = re.compile(
+            _PUNCTUATION_RUN.sub(
+                lambda run: f"[a-z]{{1,{len(run.group()) + 1}}}" if "*" in run.group() else "",
+                token,
+            )
+        )
+        for word in sorted(vocabulary):
+            if censored.fullmatch(word):
+                return word
+    joined = _PUNCTUATION_RUN.sub("", token)
+    if "." not in token:
+        return joined
+    pieces = [piece for piece in _PUNCTUATION_RUN.split(token) if piece]
+    if all(len(piece) == 1 for piece in pieces) or joined in vocabulary:
+        return joined
+    # "done.i" is more likely two sentences without a space than one word.
+    return _PUNCTUATION_RUN.sub(lambda run: " . " if "." in run.group() else "", token)
+
+
+def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> NormalisedText:
+    """Normalise ``text`` for matching; ``vocabulary`` holds the words the lexicon knows."""
+    stages: list[StageMap] = []
+
+    def apply(
+        pattern: re.Pattern[str], current: str, replace: Callable[[re.Match[str]], str]
+    ) -> str:
+        rewritten, stage = _rewrite(pattern, current, replace)
+        if stage is not None:
+            stages.append(stage)
+        return rewritten
+
+    if not text.isascii():
+        text = apply(_NON_ASCII, text, _replace_non_ascii)
+    text = text.lower().translate(_WHITESPACE_TO_SPACE)
+
+    def replace_leet(found: re.Match[str]) -> str:
+        word = found.group()
+        as_i = word.translate(_LEET)
+        if "1" in word and as_i not in vocabulary:
+            as_l = word.translate(_LEET_ONE_AS_L).translate(_LEET)
+            if as_l in vocabulary:
+                return as_l
+        return as_i
+
+    # Leetspeak and the separators keep the length, so they need no stage map.
+    text = _LEET_WORD.sub(replace_leet, text)
+    text = apply(
+        _IN_WORD_PUNCTUATION,
+        text,
+        lambda found: _resolve_in_word_punctuation(found.group(), vocabulary),
+    )
+    text = text.translate(_SEPARATORS_TO_SPACE)
+
+    def replace_spaced(found: re.Match[str]) -> str:
+        letters = found.group().replace(" ", "")
+        return _segment(letters, vocabulary) or letters
+
+    text = apply(_SPACED_LETTERS, text, replace_spaced)
+
+    def replace_stretched(found: re.Match[str]) -> str:
+        word = found.group()
+        shortest = word
+        for candidate in _stretch_candidates(word):
+            if candidate in vocabulary or candidate in SLANG:
+                return candidate
+            shortest = candidate
+        return shortest
+
+    text = apply(_STRETCHED_WORD, text, replace_stretched)
+    text = apply(_SLANG_WORDS, text, lambda found: SLANG[found.group()])
+    text = apply(
+        _STANDALONE_NUMBER,
+        text,
+        lambda found: "many" if int(found.group()) >= 10 else found.group(),
+    )
+    text = apply(_WHITESPACE_RUN, text, lambda found: "\n" if "\n" in found.group() else " ")
+    return NormalisedText(text, tuple(stages))
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def vocabulary_words(phrases: Collection[str]) -> frozenset[str]:
+    """The words of already normalised phrases, for the stages that need known words."""
+    return frozenset(word for phrase in phrases for word in _WORD.findall(phrase))
