@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "forum.context_processors.header_counts",
             ],
         },
     },
@@ -241,3 +242,6 @@ LOGGING = {
 
 # The demo site runs without moderator two-factor authentication; everywhere else it is on.
 KINDRED_REQUIRE_MODERATOR_MFA = env_bool("KINDRED_REQUIRE_MODERATOR_MFA", True)
+
+# bench/ compares pages with a trivial view served by the same process; never on in production.
+KINDRED_BENCH_URLS = env_bool("KINDRED_BENCH_URLS", False)

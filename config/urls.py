@@ -1,5 +1,6 @@
 """Kindred's URLs (see DESIGN.md for the fixed ones)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,3 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+if settings.KINDRED_BENCH_URLS:
+    # Only for bench/: the floor a full page is compared with, served by the same process.
+    urlpatterns.append(path("", include("bench.floor")))

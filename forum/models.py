@@ -1,6 +1,6 @@
 """Communities (support groups), memberships, and their forums."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -113,3 +113,176 @@ class Membership(models.Model):
 
     def is_muted(self, now: datetime | None = None) -> bool:
         return bool(self.muted_until and self.muted_until > (now or timezone.now()))
+
+
+TITLE_MAX_LENGTH = 200
+POST_MAX_LENGTH = 20_000
+EDIT_WINDOW = timedelta(hours=24)
+
+
+class ContentState(models.TextChoices):
+    """Where a topic or post stands: what peers see depends on it."""
+
+    VISIBLE = "visible", "Visible"
+    PENDING = "pending", "Waiting for a moderator"
+    HIDDEN = "hidden", "Hidden pending review"
+    REMOVED = "removed", "Removed"
+
+
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def visible(self) -> "TopicQuerySet":
+        return self.filter(state=ContentState.VISIBLE)
+
+
+class Topic(models.Model):
+    """A thread in a community's forum."""
+
+    class SupportType(models.TextChoices):
+        EMOTIONAL = "emotional", "Emotional support"
+        PRACTICAL = "practical", "Practical advice"
+        COMMUNITY = "community", "Community chat"
+        CELEBRATION = "celebration", "Celebration"
+        QUESTION = "question", "Question"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="topics")
+    author = models.ForeignKey("accounts.Alias", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    support_type = models.CharField(
+        max_length=12, choices=SupportType.choices, default=SupportType.EMOTIONAL
+    )
+    content_warning = models.CharField(max_length=100, blank=True)
+    pinned = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=10, choices=ContentState.choices, default=ContentState.VISIBLE
+    )
+    created = models.DateTimeField(default=timezone.now)
+    last_activity = models.DateTimeField(default=timezone.now)
+    # Denormalised so that list pages need no per-topic count queries.
+    post_count = models.PositiveIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0)
+    last_post_number = models.PositiveIntegerField(default=0)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["community", "state", "-pinned", "-last_activity"]),
+            models.Index(fields=["community", "state", "reply_count", "created"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def visible(self) -> "PostQuerySet":
+        return self.filter(state=ContentState.VISIBLE)
+
+
+class Post(models.Model):
+    """One post in a topic: the first opens it, the rest reply."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey("accounts.Alias", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(help_text="Position in the topic, from 1.")
+    source = models.TextField(max_length=POST_MAX_LENGTH)
+    html = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=ContentState.choices, default=ContentState.VISIBLE
+    )
+    removed_by_author = models.BooleanField(default=False)
+    removal_reason = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    edited = models.DateTimeField(null=True, blank=True)
+    edited_after_reply = models.BooleanField(default=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "number"], name="post_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.number} in topic {self.topic_id}"
+
+
+class PostRevision(models.Model):
+    """An earlier version of an edited post, kept for moderators."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    source = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.post_id} at {self.created:%Y-%m-%d %H:%M}"
+
+
+class Reaction(models.Model):
+    """Support rather than score: one of each kind per alias per post."""
+
+    class Kind(models.TextChoices):
+        SUPPORT = "support", "Sending support"
+        METOO = "metoo", "Me too"
+        CELEBRATE = "celebrate", "Celebrate"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    alias = models.ForeignKey("accounts.Alias", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "alias", "kind"], name="reaction_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.post_id}"
+
+
+class TopicReadState(models.Model):
+    """How far a member has read a topic, and whether they follow it (private to them)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_states"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="read_states")
+    last_read_number = models.PositiveIntegerField(default=0)
+    following = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="topic_state_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"read state of topic {self.topic_id}"
+
+
+class Notification(models.Model):
+    """Something new for a member: never the text itself, only what and where."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "New reply in a topic you follow"
+        MENTION = "mention", "You were mentioned"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    read = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["user", "read", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} notification"

@@ -1,12 +1,30 @@
 """Writes and rules about communities and memberships."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import alias_create
+from chat import services as chat_services
 from forum.markup import render
-from forum.models import Community, Membership
+from forum.models import (
+    EDIT_WINDOW,
+    POST_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Community,
+    ContentState,
+    Membership,
+    Notification,
+    Post,
+    PostRevision,
+    Reaction,
+    Topic,
+    TopicReadState,
+)
 
 
 @transaction.atomic
@@ -98,3 +116,253 @@ def community_leave(*, user: User, community: Community) -> None:
     membership.state = Membership.State.LEFT
     membership.role = Membership.Role.MEMBER
     membership.save(update_fields=["state", "role"])
+    chat_services.member_sockets_close(user_id=user.pk, community_id=community.pk)
+
+
+# --- Topics and posts -------------------------------------------------------------------
+
+REVISIONS_KEPT = 10
+MENTION_PATTERN = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{2,29})\b")
+
+
+def writer_membership(*, user: User, community: Community) -> Membership:
+    """The membership that lets `user` write in `community`, or a clear refusal."""
+    membership = (
+        Membership.objects.select_related("alias").filter(user=user, community=community).first()
+    )
+    if membership is None or membership.state in {
+        Membership.State.LEFT,
+        Membership.State.PENDING,
+    }:
+        raise PermissionDenied("Join this community to write here.")
+    if membership.state == Membership.State.BANNED:
+        raise PermissionDenied("You can't write in this community because you were banned.")
+    if membership.is_muted():
+        until = timezone.localtime(membership.muted_until).strftime("%d %b %Y %H:%M UTC")
+        raise PermissionDenied(f"You are muted in this community until {until}.")
+    return membership
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": "Please give your topic a title."})
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationError(
+            {"title": f"Titles are at most {TITLE_MAX_LENGTH} characters ({len(title)} now)."}
+        )
+    return title
+
+
+def _clean_body(body: str) -> str:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError({"body": "Please write something before posting."})
+    if len(body) > POST_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Posts are at most {POST_MAX_LENGTH:,} characters ({len(body):,} now)."}
+        )
+    return body
+
+
+def _follow(*, user: User, topic: Topic, read_up_to: int) -> None:
+    state, _ = TopicReadState.objects.get_or_create(user=user, topic=topic)
+    state.following = True
+    state.last_read_number = max(state.last_read_number, read_up_to)
+    state.save(update_fields=["following", "last_read_number"])
+
+
+def _notify(*, topic: Topic, post: Post, author: User) -> None:
+    """Tell followers of the topic and mentioned aliases; never the text itself."""
+    mentioned = {name.lower() for name in MENTION_PATTERN.findall(post.source)}
+    mention_users: set[int] = set()
+    if mentioned:
+        mention_users = set(
+            Membership.objects.active()
+            .filter(community=topic.community)
+            .filter(_alias_iexact_any(mentioned))
+            .values_list("user_id", flat=True)
+        )
+    followers = set(
+        TopicReadState.objects.filter(topic=topic, following=True).values_list("user_id", flat=True)
+    )
+    readers = set(
+        Membership.objects.active()
+        .filter(community=topic.community, user_id__in=followers | mention_users)
+        .values_list("user_id", flat=True)
+    )
+    notifications = [
+        Notification(
+            user_id=user_id,
+            kind=Notification.Kind.MENTION if user_id in mention_users else Notification.Kind.REPLY,
+            topic=topic,
+            post=post,
+        )
+        for user_id in sorted(readers)
+        if user_id != author.pk
+    ]
+    Notification.objects.bulk_create(notifications)
+
+
+def _alias_iexact_any(names: set[str]) -> Q:
+    query = Q()
+    for name in names:
+        query |= Q(alias__name__iexact=name)
+    return query
+
+
+@transaction.atomic
+def topic_create(
+    *,
+    user: User,
+    community: Community,
+    title: str,
+    body: str,
+    support_type: str = Topic.SupportType.EMOTIONAL,
+    content_warning: str = "",
+) -> Topic:
+    """Start a topic with its first post; the writer follows it."""
+    membership = writer_membership(user=user, community=community)
+    title = _clean_title(title)
+    body = _clean_body(body)
+    if support_type not in Topic.SupportType.values:
+        raise ValidationError({"support_type": "Please choose what kind of support you want."})
+    content_warning = " ".join(content_warning.split())[:100]
+    now = timezone.now()
+    topic = Topic.objects.create(
+        community=community,
+        author=membership.alias,
+        title=title,
+        support_type=support_type,
+        content_warning=content_warning,
+        created=now,
+        last_activity=now,
+        post_count=1,
+        last_post_number=1,
+    )
+    post = Post.objects.create(
+        topic=topic, author=membership.alias, number=1, source=body, html=render(body), created=now
+    )
+    _follow(user=user, topic=topic, read_up_to=1)
+    _notify(topic=topic, post=post, author=user)
+    return topic
+
+
+@transaction.atomic
+def post_reply(*, user: User, topic: Topic, body: str) -> Post:
+    """Reply in a topic; the writer follows it and followers are told."""
+    topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+    membership = writer_membership(user=user, community=topic.community)
+    if topic.locked and not membership.is_moderator:
+        raise PermissionDenied("This topic is locked: no new replies can be added.")
+    if topic.state != ContentState.VISIBLE and not membership.is_moderator:
+        raise PermissionDenied("This topic is not open for replies.")
+    body = _clean_body(body)
+    now = timezone.now()
+    number = topic.last_post_number + 1
+    post = Post.objects.create(
+        topic=topic,
+        author=membership.alias,
+        number=number,
+        source=body,
+        html=render(body),
+        created=now,
+    )
+    topic.last_post_number = number
+    topic.post_count += 1
+    topic.reply_count += 1
+    topic.last_activity = now
+    topic.save(update_fields=["last_post_number", "post_count", "reply_count", "last_activity"])
+    _follow(user=user, topic=topic, read_up_to=number)
+    _notify(topic=topic, post=post, author=user)
+    return post
+
+
+def _own_post(*, user: User, post: Post) -> Post:
+    post = Post.objects.select_for_update().select_related("topic", "author").get(pk=post.pk)
+    if post.author.user_id != user.pk:
+        raise PermissionDenied("You can only change your own posts.")
+    if post.state == ContentState.REMOVED:
+        raise PermissionDenied("This post was removed and can't be changed.")
+    return post
+
+
+@transaction.atomic
+def post_edit(*, user: User, post: Post, body: str) -> Post:
+    """Edit one's own post within 24 hours; earlier versions stay for moderators."""
+    post = _own_post(user=user, post=post)
+    if timezone.now() - post.created > EDIT_WINDOW:
+        raise PermissionDenied("Posts can be edited for 24 hours after they are written.")
+    body = _clean_body(body)
+    if body == post.source:
+        return post
+    PostRevision.objects.create(post=post, source=post.source)
+    stale = post.revisions.order_by("-created").values_list("pk", flat=True)[REVISIONS_KEPT:]
+    PostRevision.objects.filter(pk__in=list(stale)).delete()
+    post.source = body
+    post.html = render(body)
+    post.edited = timezone.now()
+    if post.topic.last_post_number > post.number:
+        post.edited_after_reply = True
+    post.save(update_fields=["source", "html", "edited", "edited_after_reply"])
+    return post
+
+
+@transaction.atomic
+def post_delete_own(*, user: User, post: Post) -> Post:
+    """Delete one's own post: it shows as "removed by the author"."""
+    post = _own_post(user=user, post=post)
+    post.state = ContentState.REMOVED
+    post.removed_by_author = True
+    post.save(update_fields=["state", "removed_by_author"])
+    return post
+
+
+@transaction.atomic
+def reaction_toggle(*, user: User, post: Post, kind: str) -> bool:
+    """Add the reaction if this alias has not given it, else take it back; True when added."""
+    if kind not in Reaction.Kind.values:
+        raise ValidationError("Unknown reaction.")
+    post = Post.objects.select_related("topic__community").get(pk=post.pk)
+    membership = writer_membership(user=user, community=post.topic.community)
+    if post.state != ContentState.VISIBLE:
+        raise PermissionDenied("You can't react to this post.")
+    deleted, _ = Reaction.objects.filter(post=post, alias=membership.alias, kind=kind).delete()
+    if deleted:
+        return False
+    Reaction.objects.create(post=post, alias=membership.alias, kind=kind)
+    return True
+
+
+@transaction.atomic
+def topic_follow(*, user: User, topic: Topic, following: bool) -> None:
+    """Follow or unfollow a topic (its replies then appear in notifications)."""
+    state, _ = TopicReadState.objects.get_or_create(user=user, topic=topic)
+    state.following = following
+    state.save(update_fields=["following"])
+
+
+def topic_mark_read(
+    *, user: User, topic: Topic, up_to: int, state: TopicReadState | None = None
+) -> None:
+    """Remember how far the member has read a topic (never goes backwards).
+
+    `state` is the reader's row when the caller already has it, saving a query per page.
+    """
+    if state is None:
+        TopicReadState.objects.bulk_create(
+            [TopicReadState(user=user, topic=topic)], ignore_conflicts=True
+        )
+    elif up_to <= state.last_read_number:
+        return
+    TopicReadState.objects.filter(user=user, topic=topic, last_read_number__lt=up_to).update(
+        last_read_number=up_to
+    )
+    Notification.objects.filter(user=user, topic=topic, read=False, post__number__lte=up_to).update(
+        read=True
+    )
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Mark all of a member's notifications read."""
+    return Notification.objects.filter(user=user, read=False).update(read=True)

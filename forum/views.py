@@ -3,52 +3,379 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from config.types import AuthenticatedRequest
 from forum import selectors, services
-from forum.models import Community
+from forum.forms import ReplyForm, TopicForm
+from forum.models import Community, Membership, Topic
+
+
+def _viewer(request: HttpRequest) -> User | None:
+    return request.user if request.user.is_authenticated else None
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You can't do that here."
+
+
+def _readable(request: HttpRequest, slug: str) -> tuple[Community, Membership | None]:
+    community, membership = selectors.community_get_readable(slug=slug, user=_viewer(request))
+    if not selectors.community_readable_by(community=community, membership=membership):
+        raise PermissionDenied("Only members can read this community.")
+    return community, membership
+
+
+def _members_only_page(request: HttpRequest, community: Community) -> HttpResponse:
+    return render(request, "forum/members_only.html", {"community": community}, status=403)
+
+
+def topic_url(topic: Topic, number: int | None = None) -> str:
+    url = reverse("forum:topic", args=[topic.community.slug, topic.pk])
+    if number is None:
+        return url
+    page = selectors.page_of_post(number)
+    return f"{url}?page={page}#post-{number}" if page > 1 else f"{url}#post-{number}"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Communities the visitor may see, and theirs."""
-    user = request.user if request.user.is_authenticated else None
+    """Communities the visitor may see, and theirs, with topics waiting for a reply."""
+    user = _viewer(request)
     communities = list(selectors.community_list_for(user))
     memberships = selectors.memberships_by_community(user)
-    rows = [(community, memberships.get(community.pk)) for community in communities]
-    return render(request, "forum/home.html", {"rows": rows})
+    waiting = selectors.waiting_counts_for(user)
+    rows = [
+        (community, memberships.get(community.pk), waiting.get(community.pk, 0))
+        for community in communities
+    ]
+    return render(
+        request, "forum/home.html", {"rows": rows, "waiting_total": sum(waiting.values())}
+    )
+
+
+def community_detail(request: HttpRequest, community: str) -> HttpResponse:
+    """A community's topics, pinned first then by last activity, filterable by support type."""
+    try:
+        target, membership = _readable(request, community)
+    except PermissionDenied:
+        target, _ = selectors.community_get_readable(slug=community, user=_viewer(request))
+        return _members_only_page(request, target)
+    support_type = request.GET.get("type", "")
+    rows, page = selectors.topic_page(
+        community=target,
+        user=_viewer(request),
+        support_type=support_type,
+        page=_page_number(request),
+    )
+    return render(
+        request,
+        "forum/community_detail.html",
+        {
+            "community": target,
+            "membership": membership,
+            "rows": rows,
+            "page_obj": page,
+            "support_type": support_type,
+            "support_types": Topic.SupportType.choices,
+            "waiting": selectors.waiting_topics(community=target, limit=5),
+        },
+    )
+
+
+def waiting_list(request: HttpRequest, community: str) -> HttpResponse:
+    """Topics nobody has answered yet, oldest first."""
+    try:
+        target, membership = _readable(request, community)
+    except PermissionDenied:
+        target, _ = selectors.community_get_readable(slug=community, user=_viewer(request))
+        return _members_only_page(request, target)
+    return render(
+        request,
+        "forum/waiting.html",
+        {
+            "community": target,
+            "membership": membership,
+            "topics": selectors.waiting_topics(community=target),
+        },
+    )
+
+
+def topic_detail(request: HttpRequest, community: str, topic_id: int) -> HttpResponse:
+    """A topic's posts, 30 a page, with the reply box for members."""
+    try:
+        target, membership = _readable(request, community)
+    except PermissionDenied:
+        target, _ = selectors.community_get_readable(slug=community, user=_viewer(request))
+        return _members_only_page(request, target)
+    topic = selectors.topic_get(community=target, topic_id=topic_id, membership=membership)
+    return _render_topic(request, target, membership, topic, ReplyForm(), status=200)
+
+
+def _render_topic(
+    request: HttpRequest,
+    community: Community,
+    membership: Membership | None,
+    topic: Topic,
+    form: ReplyForm,
+    *,
+    status: int,
+) -> HttpResponse:
+    user = _viewer(request)
+    read_state = selectors.read_state_get(user=user, topic=topic)
+    first_unread = None
+    if read_state and read_state.last_read_number < topic.last_post_number:
+        first_unread = read_state.last_read_number + 1
+    posts, page = selectors.post_page(
+        topic=topic, membership=membership, page=_page_number(request)
+    )
+    if user is not None and membership is not None and membership.is_active and posts:
+        services.topic_mark_read(
+            user=user, topic=topic, up_to=posts[-1].post.number, state=read_state
+        )
+    quote = request.GET.get("quote", "")
+    if quote.isdigit() and not form.is_bound:
+        quoted = next((view.post for view in posts if view.post.number == int(quote)), None)
+        if quoted is not None:
+            lines = "\n".join(f"> {line}" for line in quoted.source.splitlines())
+            form = ReplyForm(initial={"body": f"> {quoted.author.name} wrote:\n{lines}\n\n"})
+    return render(
+        request,
+        "forum/topic_detail.html",
+        {
+            "community": community,
+            "membership": membership,
+            "topic": topic,
+            "posts": posts,
+            "page_obj": page,
+            "form": form,
+            "following": bool(read_state and read_state.following),
+            "first_unread_url": topic_url(topic, first_unread) if first_unread else "",
+            "post_base": f"/c/{community.slug}/p/",
+            "can_react": bool(membership and membership.is_active),
+            "can_reply": bool(membership and membership.is_active)
+            and (not topic.locked or membership.is_moderator),  # type: ignore[union-attr]
+        },
+        status=status,
+    )
+
+
+@login_required
+def topic_create(request: AuthenticatedRequest, community: str) -> HttpResponse:
+    """Start a new topic; on a refusal the typed text comes back with the reason."""
+    target, membership = selectors.community_get_readable(slug=community, user=request.user)
+    form = TopicForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = services.topic_create(
+                user=request.user,
+                community=target,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                support_type=form.cleaned_data["support_type"] or Topic.SupportType.EMOTIONAL,
+                content_warning=form.cleaned_data["content_warning"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(
+                None, error if isinstance(error, ValidationError) else _error_text(error)
+            )
+            status = 403 if isinstance(error, PermissionDenied) else 400
+        else:
+            messages.success(
+                request, "Your topic is posted.", extra_tags=f"draft-clear:topic-{target.slug}"
+            )
+            return redirect(topic_url(topic))
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "forum/topic_form.html",
+        {"community": target, "membership": membership, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def post_reply(request: AuthenticatedRequest, community: str, topic_id: int) -> HttpResponse:
+    """Reply to a topic; on a refusal the topic page shows the reason and the typed text."""
+    target, membership = selectors.community_get_readable(slug=community, user=request.user)
+    topic = selectors.topic_get(community=target, topic_id=topic_id, membership=membership)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            post = services.post_reply(
+                user=request.user, topic=topic, body=form.cleaned_data["body"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(
+                None, error if isinstance(error, ValidationError) else _error_text(error)
+            )
+            status = 403 if isinstance(error, PermissionDenied) else 400
+        else:
+            messages.success(
+                request, "Your reply is posted.", extra_tags=f"draft-clear:reply-{topic.pk}"
+            )
+            return redirect(topic_url(topic, post.number))
+    else:
+        status = 400
+    return _render_topic(request, target, membership, topic, form, status=status)
+
+
+@login_required
+def post_edit(request: AuthenticatedRequest, community: str, post_id: int) -> HttpResponse:
+    """Edit one's own post (24 hours)."""
+    target, membership = selectors.community_get_readable(slug=community, user=request.user)
+    post = selectors.post_get_own(user=request.user, community=target, post_id=post_id)
+    form = ReplyForm(request.POST or None, initial={"body": post.source})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(user=request.user, post=post, body=form.cleaned_data["body"])
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(
+                None, error if isinstance(error, ValidationError) else _error_text(error)
+            )
+            status = 403 if isinstance(error, PermissionDenied) else 400
+        else:
+            messages.success(
+                request, "Your post is updated.", extra_tags=f"draft-clear:edit-{post.pk}"
+            )
+            return redirect(topic_url(post.topic, post.number))
+    return render(
+        request,
+        "forum/post_edit.html",
+        {"community": target, "membership": membership, "post": post, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def post_delete(request: AuthenticatedRequest, community: str, post_id: int) -> HttpResponse:
+    """Delete one's own post; it shows as "removed by the author"."""
+    target, _ = selectors.community_get_readable(slug=community, user=request.user)
+    post = selectors.post_get_own(user=request.user, community=target, post_id=post_id)
+    try:
+        services.post_delete_own(user=request.user, post=post)
+    except PermissionDenied as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.info(request, "Your post is removed.")
+    return redirect(topic_url(post.topic, post.number))
+
+
+@require_POST
+@login_required
+def reaction_toggle(request: AuthenticatedRequest, community: str, post_id: int) -> HttpResponse:
+    """Toggle a reaction; JSON for the script, a redirect for a plain form."""
+    target, _ = selectors.community_get_readable(slug=community, user=request.user)
+    post = selectors.post_get_readable(community=target, post_id=post_id)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    kind = request.POST.get("kind", "")
+    try:
+        added = services.reaction_toggle(user=request.user, post=post, kind=kind)
+    except (ValidationError, PermissionDenied) as error:
+        if wants_json:
+            return JsonResponse({"error": _error_text(error)}, status=403)
+        messages.error(request, _error_text(error))
+        return redirect(topic_url(post.topic, post.number))
+    if wants_json:
+        count = post.reactions.filter(kind=kind).count()
+        return JsonResponse({"kind": kind, "added": added, "count": count})
+    return redirect(topic_url(post.topic, post.number))
+
+
+@require_POST
+@login_required
+def topic_follow(request: AuthenticatedRequest, community: str, topic_id: int) -> HttpResponse:
+    target, membership = selectors.community_get_readable(slug=community, user=request.user)
+    topic = selectors.topic_get(community=target, topic_id=topic_id, membership=membership)
+    following = request.POST.get("follow") == "1"
+    services.topic_follow(user=request.user, topic=topic, following=following)
+    messages.info(
+        request,
+        "You follow this topic: new replies appear in your notifications."
+        if following
+        else "You no longer follow this topic.",
+    )
+    return redirect(topic_url(topic))
+
+
+@login_required
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The member's notifications; POST marks them all read."""
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("forum:notifications")
+    return render(
+        request,
+        "forum/notifications.html",
+        {"notifications": selectors.notification_list(request.user)},
+    )
+
+
+def search(request: HttpRequest, community: str | None = None) -> HttpResponse:
+    """Search one community or every community the visitor may read; queries are not logged."""
+    user = _viewer(request)
+    target = None
+    if community is not None:
+        target, reader = selectors.community_get_readable(slug=community, user=user)
+        if not selectors.community_readable_by(community=target, membership=reader):
+            return _members_only_page(request, target)
+        community_ids = [target.pk]
+    else:
+        community_ids = selectors.readable_community_ids(user)
+    query = request.GET.get("q", "")[:200]
+    results = selectors.post_search(query=query, community_ids=community_ids) if query else []
+    return render(
+        request,
+        "forum/search.html",
+        {"community": target, "query": query, "results": results},
+    )
 
 
 @require_POST
 @login_required
 def community_join(request: AuthenticatedRequest, community: str) -> HttpResponse:
-    target = get_object_or_404(Community, slug=community)
+    """Join (or ask to join) a community."""
+    target, _ = selectors.community_get_readable(slug=community, user=request.user)
     try:
         membership = services.community_join(
-            user=request.user,
-            community=target,
-            answer=request.POST.get("answer", ""),
+            user=request.user, community=target, answer=request.POST.get("answer", "")
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, _error_text(error))
         return redirect("forum:home")
     if membership.is_active:
         messages.success(request, f"Welcome to {target.name}. You are {membership.alias} here.")
-    else:
-        messages.info(request, f"Your request to join {target.name} is waiting for a moderator.")
+        return redirect("forum:community", target.slug)
+    messages.info(request, f"Your request to join {target.name} is waiting for a moderator.")
     return redirect("forum:home")
 
 
 @require_POST
 @login_required
 def community_leave(request: AuthenticatedRequest, community: str) -> HttpResponse:
-    target = get_object_or_404(Community, slug=community)
+    """Leave a community."""
+    target, _ = selectors.community_get_readable(slug=community, user=request.user)
     try:
         services.community_leave(user=request.user, community=target)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, _error_text(error))
     else:
         messages.info(request, f"You have left {target.name}.")
     return redirect("forum:home")

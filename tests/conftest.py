@@ -35,7 +35,13 @@ def make_community(slug: str | None = None, **fields: object) -> Community:
     """A public, open community unless told otherwise."""
     slug = slug or f"community{next(_counter)}"
     fields.setdefault("name", slug.title())
-    return community_create(slug=slug, **fields)  # type: ignore[arg-type]
+    creatable = {"name", "description", "rules", "visibility", "join_policy", "helpline_region"}
+    settings_fields = {key: fields.pop(key) for key in list(fields) if key not in creatable}
+    community = community_create(slug=slug, **fields)  # type: ignore[arg-type]
+    if settings_fields:
+        Community.objects.filter(pk=community.pk).update(**settings_fields)
+        community.refresh_from_db()
+    return community
 
 
 def make_member(user: User, community: Community, role: str = Membership.Role.MEMBER) -> Membership:
