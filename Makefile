@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DEBUG_ENV := DJANGO_DEBUG=1 KINDRED_REQUIRE_MODERATOR_MFA=0
+DEBUG_ENV := DJANGO_DEBUG=1
 
 .PHONY: install run test lint format bench eval-crisis soak clean
 

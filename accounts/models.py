@@ -12,6 +12,9 @@ class User(AbstractUser):
     country = models.CharField(
         max_length=2, blank=True, help_text="ISO country code, used to show local helplines."
     )
+    suspended_until = models.DateTimeField(
+        null=True, blank=True, help_text="Site-wide suspension set by staff."
+    )
 
     def __str__(self) -> str:
         return self.username
@@ -52,3 +55,30 @@ class Alias(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SiteSettings(models.Model):
+    """Site-wide settings admins change without a deploy (one row)."""
+
+    class Registration(models.TextChoices):
+        OPEN = "open", "Open: anyone can sign up"
+        INVITATION = "invitation", "By invitation only"
+        CLOSED = "closed", "Closed"
+
+    registration = models.CharField(
+        max_length=12, choices=Registration.choices, default=Registration.OPEN
+    )
+    require_moderator_mfa = models.BooleanField(
+        default=True,
+        help_text="Moderators, owners and staff must set up two-factor authentication to act.",
+    )
+    chat_burst = models.PositiveSmallIntegerField(default=5)
+    chat_seconds_per_message = models.PositiveSmallIntegerField(default=2)
+    posts_per_hour = models.PositiveSmallIntegerField(default=30)
+    flags_per_hour = models.PositiveSmallIntegerField(default=20)
+
+    class Meta:
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return "Site settings"

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "csp",
     "accounts",
     "forum",
@@ -240,8 +241,9 @@ LOGGING = {
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
 
-# The demo site runs without moderator two-factor authentication; everywhere else it is on.
-KINDRED_REQUIRE_MODERATOR_MFA = env_bool("KINDRED_REQUIRE_MODERATOR_MFA", True)
+# Two-factor authentication (TOTP with recovery codes) for moderators, owners and staff.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Kindred"
 
 # bench/ compares pages with a trivial view served by the same process; never on in production.
 KINDRED_BENCH_URLS = env_bool("KINDRED_BENCH_URLS", False)

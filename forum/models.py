@@ -193,6 +193,9 @@ class Post(models.Model):
     )
     removed_by_author = models.BooleanField(default=False)
     removal_reason = models.CharField(max_length=500, blank=True)
+    # Set when the crisis detector fired on this post: readers see it behind a content
+    # note with guidance on replying; the writer saw a support card.
+    crisis_severity = models.CharField(max_length=10, blank=True)
     created = models.DateTimeField(default=timezone.now)
     edited = models.DateTimeField(null=True, blank=True)
     edited_after_reply = models.BooleanField(default=False)

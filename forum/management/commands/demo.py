@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import SiteSettings, User
 from forum import demo_content
 from forum.models import Community, Membership
 from forum.services import community_create, membership_grant
@@ -23,6 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         password: str | None = options.get("password")
         with transaction.atomic():
+            # The demo site is for trying Kindred out: no two-factor setup for its moderators.
+            SiteSettings.objects.update_or_create(pk=1, defaults={"require_moderator_mfa": False})
             created_passwords = self._accounts(password)
             anxiety, carers = self._communities()
             users = {
