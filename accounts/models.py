@@ -15,6 +15,12 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(
         null=True, blank=True, help_text="Site-wide suspension set by staff."
     )
+    notify_replies = models.BooleanField(
+        default=True, help_text="Tell me about new replies in topics I follow."
+    )
+    notify_mentions = models.BooleanField(
+        default=True, help_text="Tell me when someone mentions my alias."
+    )
 
     def __str__(self) -> str:
         return self.username

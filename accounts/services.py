@@ -1,6 +1,7 @@
 """Writes and rules about accounts and aliases."""
 
 from datetime import timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -8,7 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.aliases import alias_candidate, alias_name_problem
-from accounts.models import Alias, User
+from accounts.models import Alias, SiteSettings, User
+from accounts.selectors import site_settings, supported_countries
+from moderation.audit import audit_record
+from moderation.models import ModerationAction
 
 if TYPE_CHECKING:
     from forum.models import Community
@@ -67,4 +71,194 @@ def alias_change(*, user: User, community: "Community", name: str | None = None)
     old.save(update_fields=["retired"])
     membership.alias = new
     membership.save(update_fields=["alias"])
+    # Peers see only the new name; the old one stays in the audit log for moderators.
+    audit_record(
+        actor=user,
+        kind=ModerationAction.Kind.ALIAS_CHANGE,
+        community=community,
+        subject=new,
+        target=f"alias:{new.pk}",
+        before={"alias": old.name},
+        after={"alias": new.name},
+    )
     return new
+
+
+@transaction.atomic
+def member_settings_update(
+    *, user: User, country: str, notify_replies: bool, notify_mentions: bool
+) -> User:
+    """Change a member's own settings: helpline country and notification preferences."""
+    country = country.strip().upper()
+    if country and country not in supported_countries():
+        raise ValidationError("Please choose a country from the list.")
+    user.country = country
+    user.notify_replies = notify_replies
+    user.notify_mentions = notify_mentions
+    user.save(update_fields=["country", "notify_replies", "notify_mentions"])
+    return user
+
+
+REVEAL_REASON_MIN_LENGTH = 20
+
+
+@transaction.atomic
+def alias_reveal(*, actor: User, alias: Alias, reason: str) -> User | None:
+    """Tell a staff member which account is behind an alias, for a written reason.
+
+    The reveal is audited (and listed for all staff); nothing else links the two.
+    """
+    from forum.admin_services import staff_check
+
+    staff_check(user=actor)
+    reason = " ".join(reason.split())
+    if len(reason) < REVEAL_REASON_MIN_LENGTH:
+        raise ValidationError(
+            f"Please write why you need to know (at least {REVEAL_REASON_MIN_LENGTH} characters)."
+        )
+    audit_record(
+        actor=actor,
+        kind=ModerationAction.Kind.REVEAL,
+        community=alias.community,
+        subject=alias,
+        target=f"alias:{alias.pk}",
+        reason=reason,
+    )
+    return alias.user
+
+
+class DeletionMode(StrEnum):
+    REMOVE = "remove"
+    KEEP = "keep"
+
+
+DELETED_ALIAS_NAME = "[deleted]"
+REMOVED_TITLE = "[removed by its author]"
+
+
+def _deleted_alias(community_id: int) -> Alias:
+    """The one alias per community that deleted members' kept content goes under.
+
+    Its name can't be chosen by anyone (aliases are letters, digits and underscores).
+    """
+    alias = Alias.objects.filter(community_id=community_id, name=DELETED_ALIAS_NAME).first()
+    if alias is None:
+        alias = Alias.objects.create(
+            community_id=community_id, name=DELETED_ALIAS_NAME, retired=timezone.now()
+        )
+    return alias
+
+
+def _removed_messages_announce(room_message_ids: list[tuple[int, int]]) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from chat import events
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for room_id, message_id in room_message_ids:
+        async_to_sync(layer.group_send)(
+            events.room_group(room_id), events.removed_event(message_id)
+        )
+
+
+def _sessions_end(user_id: int) -> int:
+    """Delete every stored session of the account (database sessions)."""
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) == str(user_id)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def account_delete(*, user: User, mode: str) -> None:
+    """Delete an account at once. Content is removed, or kept under "[deleted]".
+
+    Aliases stay (with no account) so that nobody, not even a new sign-up, can take the
+    names; audit rows keep their alias and lose the account (their foreign keys are
+    SET_NULL). Sessions end and chat sockets close after commit.
+    """
+    from chat.models import Message
+    from chat.services import member_sockets_close
+    from forum.models import ContentState, Post, PostRevision, Reaction, Topic
+
+    if mode not in DeletionMode.__members__.values():
+        raise ValidationError("Please choose what happens to what you wrote.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    aliases = list(Alias.objects.filter(user=user))
+    alias_ids = [alias.pk for alias in aliases]
+    now = timezone.now()
+    Reaction.objects.filter(alias_id__in=alias_ids).delete()
+    removed: list[tuple[int, int]] = []
+    if mode == DeletionMode.REMOVE:
+        posts = Post.objects.filter(author_id__in=alias_ids)
+        PostRevision.objects.filter(post__in=posts).delete()
+        posts.update(source="", html="", state=ContentState.REMOVED, removed_by_author=True)
+        Topic.objects.filter(author_id__in=alias_ids).update(title=REMOVED_TITLE)
+        Topic.objects.filter(author_id__in=alias_ids, reply_count=0).update(
+            state=ContentState.REMOVED
+        )
+        messages = Message.objects.filter(alias_id__in=alias_ids)
+        removed = list(messages.filter(state=Message.State.VISIBLE).values_list("room_id", "pk"))
+        messages.update(body="", body_html="", state=Message.State.REMOVED)
+    for community_id in {alias.community_id for alias in aliases}:
+        own = [alias.pk for alias in aliases if alias.community_id == community_id]
+        placeholder = _deleted_alias(community_id)
+        Topic.objects.filter(author_id__in=own).update(author=placeholder)
+        Post.objects.filter(author_id__in=own).update(author=placeholder)
+        # Client ids only de-duplicate re-sends; two members' ids must not meet here.
+        Message.objects.filter(alias_id__in=own).update(alias=placeholder, client_id="")
+    Alias.objects.filter(pk__in=alias_ids, retired__isnull=True).update(retired=now)
+    Alias.objects.filter(pk__in=alias_ids).update(user=None)
+    member_sockets_close(user_id=user.pk)
+    if removed:
+        transaction.on_commit(lambda: _removed_messages_announce(removed))
+    _sessions_end(user.pk)
+    user.delete()
+
+
+SITE_SETTING_FIELDS = (
+    "registration",
+    "require_moderator_mfa",
+    "chat_burst",
+    "chat_seconds_per_message",
+    "posts_per_hour",
+    "flags_per_hour",
+)
+
+
+@transaction.atomic
+def site_settings_update(*, actor: User, changes: dict[str, object]) -> SiteSettings:
+    """Superusers change the site settings; changes are audited with before and after."""
+    from forum.admin_services import staff_check
+
+    staff_check(user=actor, superuser=True)
+    unknown = set(changes) - set(SITE_SETTING_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    row = site_settings()
+    row = SiteSettings.objects.select_for_update().get(pk=row.pk)
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    for field, value in changes.items():
+        if getattr(row, field) != value:
+            before[field], after[field] = getattr(row, field), value
+            setattr(row, field, value)
+    if after:
+        row.full_clean()
+        row.save(update_fields=list(after))
+        audit_record(
+            actor=actor,
+            kind=ModerationAction.Kind.SETTING,
+            target="site",
+            before=before,
+            after=after,
+        )
+    return row

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 
 import django
 
@@ -31,7 +32,10 @@ def main() -> None:
     users = [User.objects.create_user(username=f"bench{n}", password=None) for n in range(5)]
     community = community_create(name="Bench", slug="bench")
     for user in users:
-        membership_grant(user=user, community=community)
+        # Established members: the new-member limits would stop the seeding otherwise.
+        membership = membership_grant(user=user, community=community)
+        membership.joined = membership.joined - timedelta(days=30)
+        membership.save(update_fields=["joined"])
     for index in range(50):
         topic_create(
             user=users[index % 5], community=community, title=f"Topic number {index}", body=BODY

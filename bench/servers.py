@@ -1,5 +1,6 @@
 """Start real daphne processes for browser tests, load tests and benchmarks."""
 
+import json
 import os
 import socket
 import subprocess
@@ -129,3 +130,137 @@ def sqlite_site(
     if demo_password:
         manage(env, "demo", "--password", demo_password)
     return env
+
+
+# Chat load tests and benchmarks: several processes on one PostgreSQL database and Redis.
+
+CHAT_SETTINGS = "bench.chat_settings"
+
+
+def redis_answers(url: str = "redis://127.0.0.1:6379/0") -> bool:
+    """Whether a Redis server answers PING at `url`."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def postgres_answers(url: str = "postgres://postgres@127.0.0.1:5432/test") -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=2) as connection:
+            connection.execute("SELECT 1")
+        return True
+    except psycopg.Error:
+        return False
+
+
+def chat_site(
+    directory: Path,
+    *,
+    redis_url: str,
+    layer: str = "",
+    postgres_url: str = "postgres://postgres@127.0.0.1:5432/test",
+) -> dict[str, str]:
+    """A fresh migrated site for several chat processes: its own PostgreSQL database when
+    PostgreSQL answers (else a SQLite file), Redis, and its own key prefix there.
+
+    The environment selects bench/chat_settings.py: production settings with the rate
+    limit opened up (one member sends a stream) and the channel layer `layer` if given.
+    """
+    import psycopg
+
+    name = f"kindred_chat_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+    if postgres_answers(postgres_url):
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        database_url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        database_url = f"sqlite:///{directory / 'chat.sqlite3'}"
+    env = server_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        extra={
+            "DJANGO_SETTINGS_MODULE": CHAT_SETTINGS,
+            "KINDRED_BENCH_PREFIX": name,
+            "KINDRED_BENCH_LAYER": layer,
+        },
+    )
+    manage(env, "migrate", "--noinput")
+    return env
+
+
+def chat_site_drop(env: dict[str, str]) -> None:
+    """Drop the PostgreSQL database chat_site created (nothing to do for SQLite)."""
+    import psycopg
+
+    url = env["DATABASE_URL"]
+    if not url.startswith("postgres"):
+        return
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/test", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_CHAT_MEMBERS_SCRIPT = """
+import json, sys
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from accounts.models import User
+from chat.models import Room
+from forum.models import Community
+from forum.services import community_create, membership_grant
+count, slug = {count}, {slug!r}
+community = Community.objects.filter(slug=slug).first() or community_create(name=slug, slug=slug)
+room, _ = Room.objects.get_or_create(community=community, slug=slug, defaults={{"name": slug}})
+start = User.objects.filter(username__startswith=slug + "-").count()
+keys = []
+for n in range(start, start + count):
+    user = User.objects.create(username=f"{{slug}}-{{n}}")
+    membership_grant(user=user, community=community)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    keys.append(session.session_key)
+sys.stdout.write("\\n" + json.dumps(keys))
+"""
+
+
+def chat_members(env: dict[str, str], count: int, slug: str = "bench") -> list[str]:
+    """Create `count` members of the community and room `slug`; return their session keys."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", _CHAT_MEMBERS_SCRIPT.format(count=count, slug=slug)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+_STORED_SCRIPT = """
+import json, sys
+from chat.models import Message
+rows = Message.objects.filter(room__slug={slug!r}).values_list("id", "client_id")
+sys.stdout.write("\\n" + json.dumps([[pk, client_id] for pk, client_id in rows]))
+"""
+
+
+def chat_stored(env: dict[str, str], slug: str = "bench") -> dict[int, str]:
+    """Every stored message of the room `slug`: id -> client_id."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", _STORED_SCRIPT.format(slug=slug)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows = json.loads(result.stdout.strip().splitlines()[-1])
+    return {int(pk): client_id for pk, client_id in rows}

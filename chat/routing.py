@@ -1,5 +1,9 @@
 """Chat WebSocket routes."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from chat.consumers import ChatConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/chat/<slug:community>/<slug:room>/", ChatConsumer.as_asgi()),
+]

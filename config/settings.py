@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum.context_processors.header_counts",
+                "moderation.context_processors.moderation_counts",
             ],
         },
     },
@@ -128,20 +129,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Channel layer and cache: in-process by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Pub/sub, chosen by measurement (bench/README.chat.md): a group send is one PUBLISH
+    # that each process receives once and fans out in memory, where the core layer writes
+    # one Redis list entry per member and each process pops them one by one. It also has
+    # the failure behaviour chat wants without tuning: there is no capacity to fill (a slow
+    # or dead client's frames wait in its own socket buffer and daphne's ping timeout
+    # closes it, so it never stalls the room), nothing expires unread in Redis, and group
+    # membership is a subscription of the process's own Redis connection, so a crashed
+    # process leaves nobody in any group (core's `group_expiry` would keep them for a day
+    # by default). Delivery is at most once; a socket that misses a frame catches up from
+    # the database with `?after=`, which is how a stored message is never lost.
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                # A slow client's channel fills up and further sends to it are dropped
-                # (it catches up from the database with ?after=), so one client never
-                # stalls a room. Messages nobody read in 10 s are stale; a crashed process
-                # leaves its group memberships for at most 5 minutes, not a day.
-                "capacity": 1000,
-                "expiry": 10,
-                "group_expiry": 300,
-                "prefix": "kindred",
-            },
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "kindred"},
         }
     }
     CACHES: dict[str, dict[str, Any]] = {

@@ -9,6 +9,7 @@ from config.views import healthz
 urlpatterns = [
     path("", include("forum.urls")),
     path("", include("accounts.urls")),
+    path("", include("forum.admin_urls")),
     path("", include("moderation.urls")),
     path("", include("chat.urls")),
     path("accounts/", include("allauth.urls")),

@@ -49,6 +49,16 @@ class Community(models.Model):
     new_member_max_replies = models.PositiveSmallIntegerField(default=10)
     show_online_aliases = models.BooleanField(default=False)
     allow_search_engines = models.BooleanField(default=False)
+    # Joining: the optional question applicants answer, and the welcome a new member
+    # acknowledges (with the rules) before they can write.
+    join_question = models.CharField(max_length=300, blank=True)
+    welcome_message = models.TextField(blank=True, help_text="Markdown.")
+    welcome_html = models.TextField(blank=True, editable=False)
+    chat_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Delete chat messages older than this many days; empty keeps them.",
+    )
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -91,6 +101,10 @@ class Membership(models.Model):
     muted_until = models.DateTimeField(null=True, blank=True)
     joined = models.DateTimeField(default=timezone.now)
     application_answer = models.TextField(blank=True)
+    # Set when a member joins a community with a welcome or rules; cleared when they
+    # acknowledge them (the time is kept), and writing waits for that.
+    welcome_pending = models.BooleanField(default=False)
+    rules_acknowledged = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -113,6 +127,58 @@ class Membership(models.Model):
 
     def is_muted(self, now: datetime | None = None) -> bool:
         return bool(self.muted_until and self.muted_until > (now or timezone.now()))
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self, now: datetime | None = None) -> "InvitationQuerySet":
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(expires__isnull=True) | models.Q(expires__gt=now),
+            models.Q(max_uses__isnull=True) | models.Q(uses__lt=models.F("max_uses")),
+            revoked__isnull=True,
+        )
+
+
+class Invitation(models.Model):
+    """A link that lets people in: to a community (past its join policy) or, without one,
+    to sign up while registration is by invitation only."""
+
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    code = models.CharField(max_length=43, unique=True)
+    note = models.CharField(max_length=100, blank=True, help_text="Only owners see this.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    uses = models.PositiveIntegerField(default=0)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.community or 'Kindred'}"
+
+    def problem(self, now: datetime | None = None) -> str | None:
+        """Why the invitation can't be used now, or None."""
+        now = now or timezone.now()
+        if self.revoked is not None:
+            return "This invitation was withdrawn."
+        if self.expires is not None and self.expires <= now:
+            return "This invitation has expired."
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return "This invitation has been used up."
+        return None
 
 
 TITLE_MAX_LENGTH = 200

@@ -332,3 +332,15 @@ def post_search(*, query: str, community_ids: list[int]) -> list[Post]:
     for word in words:
         posts = posts.filter(Q(source__icontains=word) | Q(topic__title__icontains=word))
     return list(posts.order_by("-created")[:SEARCH_LIMIT])
+
+
+def topic_live_allowed(*, user: User | None, community_slug: str, topic_id: int) -> bool:
+    """Whether this visitor may listen to a topic's live updates (same rule as reading it)."""
+    try:
+        community, membership = community_get_readable(slug=community_slug, user=user)
+        if not community_readable_by(community=community, membership=membership):
+            return False
+        topic_get(community=community, topic_id=topic_id, membership=membership)
+    except Http404:
+        return False
+    return True

@@ -8,8 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import users_wanting_notifications
 from accounts.services import alias_create
 from chat import services as chat_services
+from forum import admin_services
 from forum.markup import render
 from forum.models import (
     EDIT_WINDOW,
@@ -24,6 +26,13 @@ from forum.models import (
     Reaction,
     Topic,
     TopicReadState,
+)
+from moderation.screening import (
+    Screening,
+    new_member_limits_check,
+    screening_record,
+    text_screen,
+    topic_scope,
 )
 
 
@@ -88,19 +97,28 @@ def community_join(*, user: User, community: Community, answer: str = "") -> Mem
         if community.join_policy == Community.JoinPolicy.APPROVAL
         else Membership.State.ACTIVE
     )
+    welcome_pending = state == Membership.State.ACTIVE and admin_services.welcome_required(
+        community
+    )
     if existing is not None:
         existing.state = state
         existing.application_answer = answer[:2000]
-        existing.save(update_fields=["state", "application_answer"])
-        return existing
-    alias = alias_create(user=user, community=community)
-    return Membership.objects.create(
-        user=user,
-        community=community,
-        alias=alias,
-        state=state,
-        application_answer=answer[:2000],
-    )
+        existing.welcome_pending = welcome_pending
+        existing.save(update_fields=["state", "application_answer", "welcome_pending"])
+        membership = existing
+    else:
+        alias = alias_create(user=user, community=community)
+        membership = Membership.objects.create(
+            user=user,
+            community=community,
+            alias=alias,
+            state=state,
+            application_answer=answer[:2000],
+            welcome_pending=welcome_pending,
+        )
+    if state == Membership.State.PENDING:
+        admin_services.join_request_open(membership)
+    return membership
 
 
 @transaction.atomic
@@ -140,6 +158,7 @@ def writer_membership(*, user: User, community: Community) -> Membership:
     if membership.is_muted():
         until = timezone.localtime(membership.muted_until).strftime("%d %b %Y %H:%M UTC")
         raise PermissionDenied(f"You are muted in this community until {until}.")
+    admin_services.welcome_acknowledgement_check(membership)
     return membership
 
 
@@ -191,6 +210,11 @@ def _notify(*, topic: Topic, post: Post, author: User) -> None:
         .filter(community=topic.community, user_id__in=followers | mention_users)
         .values_list("user_id", flat=True)
     )
+    readers.discard(author.pk)
+    # Members choose which notifications they get (settings page).
+    wanted = users_wanting_notifications(
+        user_ids=readers & mention_users, kind=Notification.Kind.MENTION
+    ) | users_wanting_notifications(user_ids=readers - mention_users, kind=Notification.Kind.REPLY)
     notifications = [
         Notification(
             user_id=user_id,
@@ -198,8 +222,7 @@ def _notify(*, topic: Topic, post: Post, author: User) -> None:
             topic=topic,
             post=post,
         )
-        for user_id in sorted(readers)
-        if user_id != author.pk
+        for user_id in sorted(wanted)
     ]
     Notification.objects.bulk_create(notifications)
 
@@ -228,6 +251,9 @@ def topic_create(
     if support_type not in Topic.SupportType.values:
         raise ValidationError({"support_type": "Please choose what kind of support you want."})
     content_warning = " ".join(content_warning.split())[:100]
+    new_member_limits_check(community=community, membership=membership, kind="topic", text=body)
+    # The title is the writer's words too: it is read with the body in one assessment.
+    screening = text_screen(community=community, membership=membership, text=f"{title}\n{body}")
     now = timezone.now()
     topic = Topic.objects.create(
         community=community,
@@ -235,17 +261,39 @@ def topic_create(
         title=title,
         support_type=support_type,
         content_warning=content_warning,
+        state=screening.state,
         created=now,
         last_activity=now,
         post_count=1,
         last_post_number=1,
     )
     post = Post.objects.create(
-        topic=topic, author=membership.alias, number=1, source=body, html=render(body), created=now
+        topic=topic,
+        author=membership.alias,
+        number=1,
+        source=body,
+        html=render(body),
+        created=now,
+        state=screening.state,
+        crisis_severity=_crisis_mark(screening),
+    )
+    screening_record(
+        screening=screening,
+        community=community,
+        membership=membership,
+        text=f"{title}\n{body}",
+        post=post,
+        scope=topic_scope(topic),
     )
     _follow(user=user, topic=topic, read_up_to=1)
-    _notify(topic=topic, post=post, author=user)
+    if screening.state == ContentState.VISIBLE:
+        _notify(topic=topic, post=post, author=user)
     return topic
+
+
+def _crisis_mark(screening: Screening) -> str:
+    assessment = screening.assessment
+    return assessment.severity if assessment.shows_support else ""
 
 
 @transaction.atomic
@@ -258,6 +306,10 @@ def post_reply(*, user: User, topic: Topic, body: str) -> Post:
     if topic.state != ContentState.VISIBLE and not membership.is_moderator:
         raise PermissionDenied("This topic is not open for replies.")
     body = _clean_body(body)
+    new_member_limits_check(
+        community=topic.community, membership=membership, kind="reply", text=body
+    )
+    screening = text_screen(community=topic.community, membership=membership, text=body)
     now = timezone.now()
     number = topic.last_post_number + 1
     post = Post.objects.create(
@@ -267,6 +319,16 @@ def post_reply(*, user: User, topic: Topic, body: str) -> Post:
         source=body,
         html=render(body),
         created=now,
+        state=screening.state,
+        crisis_severity=_crisis_mark(screening),
+    )
+    screening_record(
+        screening=screening,
+        community=topic.community,
+        membership=membership,
+        text=body,
+        post=post,
+        scope=topic_scope(topic),
     )
     topic.last_post_number = number
     topic.post_count += 1
@@ -274,7 +336,8 @@ def post_reply(*, user: User, topic: Topic, body: str) -> Post:
     topic.last_activity = now
     topic.save(update_fields=["last_post_number", "post_count", "reply_count", "last_activity"])
     _follow(user=user, topic=topic, read_up_to=number)
-    _notify(topic=topic, post=post, author=user)
+    if screening.state == ContentState.VISIBLE:
+        _notify(topic=topic, post=post, author=user)
     return post
 
 

@@ -12,7 +12,9 @@ from accounts.models import User
 from config.types import AuthenticatedRequest
 from forum import selectors, services
 from forum.forms import ReplyForm, TopicForm
-from forum.models import Community, Membership, Topic
+from forum.models import Community, ContentState, Membership, Post, Topic
+from moderation.screening import HOLD_MESSAGES, HoldReason, support_card_due, topic_scope
+from moderation.support import support_card_context
 
 
 def _viewer(request: HttpRequest) -> User | None:
@@ -49,6 +51,21 @@ def topic_url(topic: Topic, number: int | None = None) -> str:
         return url
     page = selectors.page_of_post(number)
     return f"{url}?page={page}#post-{number}" if page > 1 else f"{url}#post-{number}"
+
+
+def _after_writing(request: AuthenticatedRequest, post: Post, *, draft_key: str) -> None:
+    """Confirm the post (clearing the browser's draft), and offer support when it is due."""
+    tags = f"draft-clear:{draft_key}"
+    if post.state == ContentState.PENDING:
+        text = HOLD_MESSAGES[HoldReason.CRISIS if post.crisis_severity else HoldReason.FIRST_POST]
+        messages.info(request, text, extra_tags=tags)
+    else:
+        messages.success(request, "Your post is up.", extra_tags=tags)
+    scope = topic_scope(post.topic)
+    if post.crisis_severity and support_card_due(
+        user_id=request.user.pk, scope=scope, severity=post.crisis_severity
+    ):
+        request.session["support_card"] = {"scope": scope, "severity": post.crisis_severity}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -145,6 +162,16 @@ def _render_topic(
         services.topic_mark_read(
             user=user, topic=topic, up_to=posts[-1].post.number, state=read_state
         )
+    support = None
+    pending_card = request.session.get("support_card")
+    if pending_card and pending_card.get("scope") == topic_scope(topic):
+        del request.session["support_card"]
+        support = support_card_context(
+            user=user,
+            community=community,
+            severity=pending_card["severity"],
+            accept_language=request.headers.get("Accept-Language", ""),
+        )
     quote = request.GET.get("quote", "")
     if quote.isdigit() and not form.is_bound:
         quoted = next((view.post for view in posts if view.post.number == int(quote)), None)
@@ -163,6 +190,8 @@ def _render_topic(
             "form": form,
             "following": bool(read_state and read_state.following),
             "first_unread_url": topic_url(topic, first_unread) if first_unread else "",
+            "support": support,
+            "crisis_in_topic": any(view.post.crisis_severity for view in posts),
             "post_base": f"/c/{community.slug}/p/",
             "can_react": bool(membership and membership.is_active),
             "can_reply": bool(membership and membership.is_active)
@@ -194,9 +223,8 @@ def topic_create(request: AuthenticatedRequest, community: str) -> HttpResponse:
             )
             status = 403 if isinstance(error, PermissionDenied) else 400
         else:
-            messages.success(
-                request, "Your topic is posted.", extra_tags=f"draft-clear:topic-{target.slug}"
-            )
+            first_post = topic.posts.get(number=1)
+            _after_writing(request, first_post, draft_key=f"topic-{target.slug}")
             return redirect(topic_url(topic))
     elif request.method == "POST":
         status = 400
@@ -226,9 +254,7 @@ def post_reply(request: AuthenticatedRequest, community: str, topic_id: int) -> 
             )
             status = 403 if isinstance(error, PermissionDenied) else 400
         else:
-            messages.success(
-                request, "Your reply is posted.", extra_tags=f"draft-clear:reply-{topic.pk}"
-            )
+            _after_writing(request, post, draft_key=f"reply-{topic.pk}")
             return redirect(topic_url(topic, post.number))
     else:
         status = 400
@@ -362,6 +388,8 @@ def community_join(request: AuthenticatedRequest, community: str) -> HttpRespons
         return redirect("forum:home")
     if membership.is_active:
         messages.success(request, f"Welcome to {target.name}. You are {membership.alias} here.")
+        if membership.welcome_pending:
+            return redirect("community_admin:welcome", target.slug)
         return redirect("forum:community", target.slug)
     messages.info(request, f"Your request to join {target.name} is waiting for a moderator.")
     return redirect("forum:home")

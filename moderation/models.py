@@ -21,6 +21,19 @@ class Helpline(models.Model):
     source = models.URLField(blank=True)
     last_checked = models.DateField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    country_name = models.CharField(max_length=60, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+    sms_number = models.CharField(
+        max_length=30, blank=True, help_text="Digits to text, for a tap-to-text link."
+    )
+    sms_keyword = models.CharField(max_length=30, blank=True)
+    from_data_file = models.BooleanField(
+        default=False,
+        help_text=(
+            "Kept equal to moderation/data/helplines.json by `manage.py helplines_load`, "
+            "which overwrites edits made here. Rows added here are never touched by it."
+        ),
+    )
 
     class Meta:
         ordering = ["country", "is_emergency", "position", "name"]

@@ -1,5 +1,9 @@
 """Moderator live-feed WebSocket routes."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, re_path
 
-websocket_urlpatterns: list[URLPattern] = []
+from moderation.consumers import ModFeedConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    re_path(r"^ws/mod/$", ModFeedConsumer.as_asgi()),
+]

@@ -3,10 +3,12 @@
 import itertools
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import User
 from forum.models import Community, Membership
@@ -44,8 +46,16 @@ def make_community(slug: str | None = None, **fields: object) -> Community:
     return community
 
 
-def make_member(user: User, community: Community, role: str = Membership.Role.MEMBER) -> Membership:
-    return membership_grant(user=user, community=community, role=role)
+def make_member(
+    user: User, community: Community, role: str = Membership.Role.MEMBER, *, new: bool = False
+) -> Membership:
+    """An active member; established (joined a month ago) unless `new`, so that the gentle
+    new-member limits only apply where a test asks for them."""
+    membership = membership_grant(user=user, community=community, role=role)
+    if not new:
+        membership.joined = timezone.now() - timedelta(days=30)
+        membership.save(update_fields=["joined"])
+    return membership
 
 
 @pytest.fixture
@@ -67,3 +77,37 @@ def chromium_or_skip() -> str:
     if not Path(path).exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def clear_cache() -> None:
+    """Rate limits and throttles live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the security suites' counts (payloads tried, URLs checked) at the end of the run,
+    and keep them in artefacts/security-counts.txt."""
+    from tests.security.counts import counts_recorded
+
+    counts = counts_recorded()
+    if not counts:
+        return
+    lines = [f"{name}: {value}" for name, value in counts.items()]
+    terminalreporter.write_sep("-", "security counts")
+    for line in lines:
+        terminalreporter.write_line(line)
+    ARTEFACTS.mkdir(exist_ok=True)
+    (ARTEFACTS / "security-counts.txt").write_text("\n".join(lines) + "\n")
+
+
+def helplines_present() -> None:
+    """Load the shipped helplines if a transactional test's flush removed the migration's rows."""
+    from django.core.management import call_command
+
+    from moderation.models import Helpline
+
+    if not Helpline.objects.exists():
+        call_command("helplines_load", verbosity=0)

@@ -23,6 +23,8 @@ EMOJI_WORDS: dict[str, str] = {
     "\U0001f3e2": "building",  # office building (heights)
     "\U0001f682": "train",  # locomotive
     "\U0001f686": "train",  # train
+    "\U0001f377": "wine",  # wine glass
+    "\U0001f943": "whisky",  # tumbler glass
     "\U0001f44b": "goodbye",  # waving hand
     "\U0001f494": "heartbreak",  # broken heart
 }

@@ -10,7 +10,8 @@ The stages, in order:
 1. non-ASCII: meaningful emoji become words, invisible and bidirectional characters are
    removed, each other character goes through NFKC, case folding, a homoglyph table and
    anyascii (accents stripped, other scripts transliterated);
-2. lower case and line separators (length-preserving translate);
+2. a capital I inside a lower-case word read as l, then lower case and line separators
+   (length-preserving);
 3. leetspeak inside words that start with a letter (``k1ll``, ``d13``; ``800mg`` stays);
 4. punctuation inside words (``s.u.i.c.i.d.e``, ``don't``, ``s*icide`` resolved against the
    lexicon's words);
@@ -18,7 +19,8 @@ The stages, in order:
 6. spaced-out letters are joined and split into known words (``k i l l myself``);
 7. stretched letters are collapsed to a known word (``myyyyself``, ``killlll``);
 8. community slang and common misspellings become plain words (``kms``, ``sewer slide``);
-9. numbers of ten or more become ``many`` (``took 40 pills`` reads as ``took many pills``);
+9. numbers of ten or more become ``many`` (``took 40 pills`` reads as ``took many pills``),
+   years become ``someyear``;
 10. runs of white space become one space, or one newline when they held a line break.
 """
 
@@ -27,11 +29,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
+import ahocorasick
 from anyascii import anyascii
 
 from moderation.crisis.emoji import EMOJI_WORDS
@@ -81,6 +84,15 @@ def _rewrite(
     pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]
 ) -> tuple[str, StageMap | None]:
     """Replace each match of ``pattern``, recording copied and replaced pieces."""
+    return _rewrite_spans(
+        text, ((*found.span(), replace(found)) for found in pattern.finditer(text))
+    )
+
+
+def _rewrite_spans(
+    text: str, replacements: Iterable[tuple[int, int, str]]
+) -> tuple[str, StageMap | None]:
+    """Apply ordered, non-overlapping ``(start, end, replacement)``, recording the pieces."""
     parts: list[str] = []
     output_starts: list[int] = []
     source_starts: list[int] = []
@@ -88,9 +100,7 @@ def _rewrite(
     copied: list[bool] = []
     output_length = 0
     copied_up_to = 0
-    for found in pattern.finditer(text):
-        start, end = found.span()
-        replacement = replace(found)
+    for start, end, replacement in replacements:
         if replacement == text[start:end]:
             continue
         if start > copied_up_to:
@@ -145,16 +155,17 @@ _HOMOGLYPHS = str.maketrans(
 # selectors change nothing a reader sees, so they are dropped.
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Cs", "Co", "Cn"})
 
-_EMOJI_KEYS = sorted(EMOJI_WORDS, key=len, reverse=True)
-_NON_ASCII = re.compile(
-    "(?:" + "|".join(re.escape(key) for key in _EMOJI_KEYS) + ")\ufe0f?|[^\x00-\x7f]"
-)
+# Every emoji in the map is one code point, maybe followed by the emoji variation selector.
+_NON_ASCII = re.compile("[^\x00-\x7f]\ufe0f?")
 
 
 @lru_cache(maxsize=8192)
 def _fold_character(character: str) -> str:
     """One non-ASCII character as ASCII: NFKC, case fold, homoglyphs, then anyascii."""
-    word = EMOJI_WORDS.get(character.rstrip("\ufe0f"))
+    character = character.rstrip("\ufe0f")
+    if not character:
+        return ""
+    word = EMOJI_WORDS.get(character)
     if word is not None:
         return f" {word} "
     if character in "\u2028\u2029\x85":
@@ -175,6 +186,8 @@ def _replace_non_ascii(found: re.Match[str]) -> str:
 
 # --- 2. lower case ------------------------------------------------------------------------
 
+# A capital I between lower-case letters stands in for an l ("kilIing").
+_CAPITAL_I_AS_L = re.compile(r"I(?<=[a-z]I)(?=[a-z])")
 _WHITESPACE_TO_SPACE = str.maketrans({"\t": " ", "\r": "\n", "\f": " ", "\v": " "})
 
 # --- 3. leetspeak -------------------------------------------------------------------------
@@ -182,16 +195,20 @@ _WHITESPACE_TO_SPACE = str.maketrans({"\t": " ", "\r": "\n", "\f": " ", "\v": " 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g",
                        "@": "a", "$": "s", "!": "i"})  # fmt: skip
 _LEET_ONE_AS_L = str.maketrans({"1": "l"})
+# Cheap tests first: patterns that open with a rare character let the regex engine skip ahead.
+_LEET_HINT = re.compile(r"[0-9@$!](?<=[a-z][0-9@$!])")
+_DOLLAR_HINT = re.compile(r"\$(?=[a-z])")
 # A word that starts with a letter (or "$" before a letter) and holds digits or symbols.
 # Words that start with a digit ("800mg", "2nd") are numbers with units, not leetspeak.
 _LEET_WORD = re.compile(
-    r"(?<![a-z0-9@$!])(?:\$[a-z](?:[a-z0-9@$!]*[a-z0-9])?"
+    r"(?<![a-z0-9@$!])(?!x[0-9]+(?![a-z]))(?:\$[a-z](?:[a-z0-9@$!]*[a-z0-9])?"
     r"|[a-z][a-z0-9@$!]*?[0-9@$!][a-z0-9@$!]*[a-z0-9])"
 )
 
 # --- 4. punctuation inside words ----------------------------------------------------------
 
 _IN_WORD_PUNCTUATION = re.compile(r"[a-z0-9]+(?:[.*'`^]+[a-z0-9]+)+")
+_IN_WORD_HINT = re.compile(r"[.*'`^]+(?<=[a-z0-9][.*'`^])(?=[a-z0-9])")
 _PUNCTUATION_RUN = re.compile(r"[.*'`^]+")
 
 # --- 5. separators ------------------------------------------------------------------------
@@ -204,7 +221,7 @@ _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z](?: {1,3}[a-z]){2,}(?![a-z0-9])
 
 # --- 7. stretched letters -----------------------------------------------------------------
 
-_STRETCHED_WORD = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
+_STRETCHED_WORD = re.compile(r"(?<![a-z])[a-z]*?([a-z])\1\1[a-z]*")
 _LETTER_RUN = re.compile(r"([a-z])\1\1+")
 
 # --- 8. slang and misspellings ------------------------------------------------------------
@@ -214,7 +231,6 @@ SLANG: dict[str, str] = {
     "kms": "kill myself",
     "kys": "kill yourself",
     "kmsl": "kill myself",
-    "unalive": "kill",
     "unalived": "killed",
     "unaliving": "killing",
     "unalive myself": "kill myself",
@@ -227,6 +243,10 @@ SLANG: dict[str, str] = {
     "sudoku myself": "kill myself",
     "ctb": "catch the bus",
     "s h": "self harm",
+    "sh": "self harm",
+    "urself": "yourself",
+    "urslf": "yourself",
+    "yourslef": "yourself",
     "selfharm": "self harm",
     "selfharming": "self harming",
     "od": "overdose",
@@ -245,6 +265,16 @@ SLANG: dict[str, str] = {
     "suisidal": "suicidal",
     "sucicidal": "suicidal",
     "suicidial": "suicidal",
+    "suicidle": "suicidal",
+    "suicidel": "suicidal",
+    "dissapear": "disappear",
+    "dissappear": "disappear",
+    "disapear": "disappear",
+    "unalive yourself": "kill yourself",
+    "unalive him": "kill him",
+    "unalive her": "kill her",
+    "unalive them": "kill them",
+    "unalive": "kill myself",
     "myslef": "myself",
     "mysefl": "myself",
     "mysef": "myself",
@@ -301,15 +331,86 @@ SLANG: dict[str, str] = {
     "y": "why",
     "any more": "anymore",
 }
-_SLANG_WORDS = re.compile(
-    r"(?<![a-z0-9])(?:"
-    + "|".join(re.escape(key) for key in sorted(SLANG, key=len, reverse=True))
-    + r")(?![a-z0-9])"
+
+
+def _scan_automaton() -> ahocorasick.Automaton:
+    """Slang keys, plus the hints for the costlier stages, in one automaton."""
+    automaton = ahocorasick.Automaton()
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for letter in letters:
+        # Three of a letter in a row ("myyyself"): the stretched-letters stage has work.
+        automaton.add_word(letter * 3, ("stretched", 0, ""))
+        for following in letters:
+            for gap in (" ", "  ", "   "):
+                # Two one-letter words in a row ("k i l l"): the spaced-letters stage has work.
+                automaton.add_word(f" {letter}{gap}{following} ", ("spaced", 0, ""))
+    for key, replacement in SLANG.items():
+        automaton.add_word(f" {key} ", ("slang", len(key), replacement))
+    automaton.make_automaton()
+    return automaton
+
+
+# Everything but letters and digits becomes a space in a search copy of the text, so that
+# automaton keys padded with spaces only match whole words (never "od" inside "good").
+WORD_SEARCH_TABLE = str.maketrans(
+    {chr(code): " " for code in range(128) if not chr(code).isalnum() or chr(code).isupper()}
 )
+
+
+def word_search_copy(text: str) -> str:
+    """A same-length copy of ASCII ``text``, padded with one space on each side."""
+    return f" {text.translate(WORD_SEARCH_TABLE)} "
+
+
+# One automaton for every slang key: a regex alternation would try each key at each position.
+_SCAN_AUTOMATON = _scan_automaton()
+
+
+def _scan(text: str) -> tuple[set[str], list[tuple[int, int, str]]]:
+    """The stages the text needs, and the slang in it, from one automaton pass."""
+    hints: set[str] = set()
+    slang: list[tuple[int, int, str]] = []
+    for end_index, (kind, length, replacement) in _SCAN_AUTOMATON.iter(word_search_copy(text)):
+        if kind != "slang":
+            hints.add(kind)
+            continue
+        # The key " kms " ends at end_index in the padded copy, so "kms" ends at
+        # end_index - 1 there, which is end_index - 2 in the text itself.
+        end = end_index - 1
+        slang.append((end - length, end, replacement))
+    return hints, slang
+
+
+def _slang_replacements(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The longest slang keys, left to right, without overlaps."""
+    found.sort(key=lambda item: (item[0], item[0] - item[1]))
+    chosen: list[tuple[int, int, str]] = []
+    reach = 0
+    for start, end, replacement in found:
+        if start >= reach:
+            chosen.append((start, end, replacement))
+            reach = end
+    return chosen
+
 
 # --- 9. numbers ---------------------------------------------------------------------------
 
-_STANDALONE_NUMBER = re.compile(r"(?<![a-z0-9.,])[0-9]{2,}(?![a-z0-9]|[.,][0-9])")
+# A number alone, or after "x" as in a count ("x50").
+_STANDALONE_NUMBER = re.compile(
+    r"(?:(?<![a-z0-9.,])|(?<=(?<![a-z0-9])x))[0-9]{2,}(?![a-z0-9]|[.,][0-9])"
+)
+
+_TWO_DIGITS = re.compile(r"[0-9]{2}")
+_COUNT_AFTER_X = re.compile(r"(?<![a-z0-9])xmany\b")
+
+
+def _replace_number(found: re.Match[str]) -> str:
+    """Years read as ``someyear`` (a past marker), other numbers of ten or more as ``many``."""
+    value = int(found.group())
+    if len(found.group()) == 4 and 1950 <= value <= 2099:
+        return "someyear"
+    return "many" if value >= 10 else found.group()
+
 
 # --- 10. white space ----------------------------------------------------------------------
 
@@ -371,6 +472,33 @@ def _resolve_in_word_punctuation(token: str, vocabulary: Collection[str]) -> str
     return _PUNCTUATION_RUN.sub(lambda run: " . " if "." in run.group() else "", token)
 
 
+def _in_word_punctuation_spans(
+    text: str, vocabulary: Collection[str]
+) -> list[tuple[int, int, str]]:
+    """Words holding punctuation, found from the punctuation outwards, with their readings."""
+    spans: list[tuple[int, int, str]] = []
+    reach = 0
+    for hint in _IN_WORD_HINT.finditer(text):
+        if hint.start() < reach:
+            continue
+        # Walk back over the word (a few characters) to where it starts.
+        start = hint.start()
+        while start > reach and text[start - 1] in _WORD_OR_PUNCTUATION:
+            start -= 1
+        while text[start] in _PUNCTUATION_CHARACTERS:
+            start += 1
+        word = _IN_WORD_PUNCTUATION.match(text, start)
+        if word is None or word.end() <= hint.start():
+            continue
+        spans.append((start, word.end(), _resolve_in_word_punctuation(word.group(), vocabulary)))
+        reach = word.end()
+    return spans
+
+
+_PUNCTUATION_CHARACTERS = frozenset(".*'`^")
+_WORD_OR_PUNCTUATION = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.*'`^")
+
+
 def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> NormalisedText:
     """Normalise ``text`` for matching; ``vocabulary`` holds the words the lexicon knows."""
     stages: list[StageMap] = []
@@ -383,8 +511,15 @@ def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> Normalise
             stages.append(stage)
         return rewritten
 
+    def keep(result: tuple[str, StageMap | None]) -> str:
+        if result[1] is not None:
+            stages.append(result[1])
+        return result[0]
+
     if not text.isascii():
         text = apply(_NON_ASCII, text, _replace_non_ascii)
+    if "I" in text:
+        text = _CAPITAL_I_AS_L.sub("l", text)
     text = text.lower().translate(_WHITESPACE_TO_SPACE)
 
     def replace_leet(found: re.Match[str]) -> str:
@@ -397,19 +532,20 @@ def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> Normalise
         return as_i
 
     # Leetspeak and the separators keep the length, so they need no stage map.
-    text = _LEET_WORD.sub(replace_leet, text)
-    text = apply(
-        _IN_WORD_PUNCTUATION,
-        text,
-        lambda found: _resolve_in_word_punctuation(found.group(), vocabulary),
-    )
+    if _LEET_HINT.search(text) or ("$" in text and _DOLLAR_HINT.search(text)):
+        text = _LEET_WORD.sub(replace_leet, text)
+    if _IN_WORD_HINT.search(text):
+        text = keep(_rewrite_spans(text, _in_word_punctuation_spans(text, vocabulary)))
     text = text.translate(_SEPARATORS_TO_SPACE)
 
     def replace_spaced(found: re.Match[str]) -> str:
         letters = found.group().replace(" ", "")
         return _segment(letters, vocabulary) or letters
 
-    text = apply(_SPACED_LETTERS, text, replace_spaced)
+    hints, slang = _scan(text)
+    changed_from = len(stages)
+    if "spaced" in hints:
+        text = apply(_SPACED_LETTERS, text, replace_spaced)
 
     def replace_stretched(found: re.Match[str]) -> str:
         word = found.group()
@@ -420,14 +556,16 @@ def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> Normalise
             shortest = candidate
         return shortest
 
-    text = apply(_STRETCHED_WORD, text, replace_stretched)
-    text = apply(_SLANG_WORDS, text, lambda found: SLANG[found.group()])
-    text = apply(
-        _STANDALONE_NUMBER,
-        text,
-        lambda found: "many" if int(found.group()) >= 10 else found.group(),
-    )
-    text = apply(_WHITESPACE_RUN, text, lambda found: "\n" if "\n" in found.group() else " ")
+    if "stretched" in hints:
+        text = apply(_STRETCHED_WORD, text, replace_stretched)
+    if len(stages) > changed_from:
+        slang = _scan(text)[1]
+    text = keep(_rewrite_spans(text, _slang_replacements(slang)))
+    if any(digit in text for digit in "0123456789") and _TWO_DIGITS.search(text):
+        text = apply(_STANDALONE_NUMBER, text, _replace_number)
+        text = apply(_COUNT_AFTER_X, text, lambda found: "x " + found.group()[1:])
+    if "  " in text or "\n" in text:
+        text = apply(_WHITESPACE_RUN, text, lambda found: "\n" if "\n" in found.group() else " ")
     return NormalisedText(text, tuple(stages))
 
 

@@ -13,7 +13,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 DEMO_PASSWORD = "demo-password-123"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One daphne process on a fresh SQLite site with the demo data (Redis when REDIS_URL is set)."""
     chromium_or_skip()
@@ -26,7 +26,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright

@@ -1,10 +1,12 @@
 """Build the small living demo site of DESIGN.md; safe to run again."""
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import SiteSettings, User
 from forum import demo_content
@@ -36,6 +38,11 @@ class Command(BaseCommand):
             membership_grant(user=users["mod"], community=anxiety, role=Membership.Role.MODERATOR)
             membership_grant(user=users["admin"], community=anxiety, role=Membership.Role.OWNER)
             membership_grant(user=users["admin"], community=carers, role=Membership.Role.OWNER)
+            # The demo members have been around for a while: the gentle new-member limits
+            # are for real newcomers.
+            Membership.objects.filter(user__in=users.values()).update(
+                joined=timezone.now() - timedelta(days=60)
+            )
             demo_content.build(anxiety=anxiety, carers=carers, users=users, log=self._progress)
         self._report(password, created_passwords)
 

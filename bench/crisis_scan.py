@@ -1,0 +1,115 @@
+"""Benchmark the crisis detector against a regex alternation of the same lexicon.
+
+Prints two lines:
+    BENCH crisis_scan throughput_mb_s=<v> baseline=<v> ratio=<v>
+    BENCH crisis_scan p99_ms=<v> baseline=<v> ratio=<v>
+The baseline is one compiled ``re`` alternation of every lexicon phrase (word boundaries,
+case-insensitive) scanning the same 1,000-character messages in the same run. It only finds
+phrases: no normalisation and no context, so it does less work than ``assess``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from moderation.crisis import assess, default_lexicon  # noqa: E402 - needs ROOT on sys.path
+
+MESSAGE_LENGTH = 1_000
+MESSAGES = 2_000
+ROUNDS = 3
+
+BENIGN = [
+    "Had a long day at work but the walk home along the river helped a lot.",
+    "Does anyone have tips for sleeping better? I keep waking up at 4am.",
+    "My therapist suggested journaling and honestly it is starting to help.",
+    "Took my pills this morning and went for a run, small wins.",
+    "The bridge club on Thursdays keeps me social, we played until late tonight.",
+    "This traffic is killing me, I'd kill for a coffee right now.",
+    "Thank you all for the kind replies yesterday, it meant so much to me.",
+    "Cooking a big pot of soup for the week, chopping veg with a new knife.",
+]
+CRISIS = [
+    "I don't want to be here anymore, everyone would be better off without me.",
+    "I want to k1ll mys3lf and I have the pills ready for tonight 💊",
+    "i keep thinking about ending it, suicidal thoughts all day",
+    "> I want to die — please talk to us, we are here for you.",
+    "I've been cutting again and I can't stop.",
+    "this is my goodbye letter, thank you for everything",
+]
+
+
+def build_messages(seed: int = 7) -> list[str]:
+    """A repeatable mix of 1,000-character messages, about a quarter with crisis text."""
+    chooser = random.Random(seed)
+    messages = []
+    for index in range(MESSAGES):
+        parts: list[str] = []
+        if index % 4 == 0:
+            parts.append(chooser.choice(CRISIS))
+        while sum(len(part) + 1 for part in parts) < MESSAGE_LENGTH:
+            parts.append(chooser.choice(BENIGN))
+        chooser.shuffle(parts)
+        messages.append(" ".join(parts)[:MESSAGE_LENGTH])
+    return messages
+
+
+def build_baseline() -> re.Pattern[str]:
+    """One regex alternation of every lexicon phrase, longest first."""
+    phrases = sorted({entry.phrase for entry in default_lexicon().entries}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b", re.I)
+
+
+def timed(scan: Callable[[str], object], messages: list[str], label: str) -> list[float]:
+    """Seconds per message over ROUNDS passes, reporting progress on stderr."""
+    durations: list[float] = []
+    for round_number in range(1, ROUNDS + 1):
+        for message in messages:
+            started = time.perf_counter()
+            scan(message)
+            durations.append(time.perf_counter() - started)
+        sys.stderr.write(f"{label}: round {round_number}/{ROUNDS} done\n")
+    return durations
+
+
+def p99(durations: list[float]) -> float:
+    """The 99th percentile of ``durations``."""
+    ordered = sorted(durations)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def main() -> int:
+    """Run both scanners on the same messages and print the BENCH lines."""
+    messages = build_messages()
+    sys.stderr.write(f"crisis_scan: {len(messages)} messages of {MESSAGE_LENGTH} characters\n")
+    assess(messages[0])  # build the default lexicon outside the timings
+    baseline = build_baseline()
+    baseline.findall(messages[0])
+    detector_times = timed(assess, messages, "assess")
+    baseline_times = timed(baseline.findall, messages, "regex alternation")
+    megabytes = len(messages) * ROUNDS * MESSAGE_LENGTH / 1_000_000
+    detector_throughput = megabytes / sum(detector_times)
+    baseline_throughput = megabytes / sum(baseline_times)
+    detector_p99 = p99(detector_times) * 1000
+    baseline_p99 = p99(baseline_times) * 1000
+    print(
+        f"BENCH crisis_scan throughput_mb_s={detector_throughput:.3f} "
+        f"baseline={baseline_throughput:.3f} ratio={detector_throughput / baseline_throughput:.2f}"
+    )
+    print(
+        f"BENCH crisis_scan p99_ms={detector_p99:.4f} baseline={baseline_p99:.4f} "
+        f"ratio={baseline_p99 / detector_p99:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

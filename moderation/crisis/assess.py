@@ -1,0 +1,571 @@
+"""Assess one message: lexicon matches, read in their sentence's context, and a severity."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from moderation.crisis.lexicon import (
+    CONTEXT_CATEGORIES,
+    SEVERITY_RANK,
+    Lexicon,
+    PhraseHit,
+    default_lexicon,
+)
+
+__all__ = ["RULES", "Assessment", "Match", "assess"]
+
+RULES: tuple[str, ...] = (
+    "negated",
+    "past",
+    "third_person",
+    "second_person",
+    "idiom",
+    "quoted",
+    "title",
+    "combined",
+)
+# Any of these rules means the words are not the writer's own present risk.
+_SUPPRESSING_RULES = frozenset(RULES) - {"combined"}
+_NOT_THE_WRITERS_WORDS = frozenset({"quoted", "title", "idiom", "negated"})
+
+# Thoughts of acting on it, which method or timing words turn into a plan.
+_PLANNABLE_THOUGHTS = frozenset({"suicidal_ideation", "plan_or_means"})
+_MEANS_ONLY_THOUGHTS = frozenset({"self_harm"})
+_THOUGHTS = _PLANNABLE_THOUGHTS | _MEANS_ONLY_THOUGHTS
+
+_FIRST_PERSON = frozenset({"i", "im", "ive", "id", "ill", "me", "myself"})
+_SECOND_PERSON = frozenset(
+    {"you", "youre", "youve", "youd", "youll", "your", "yourself", "yourselves"}
+)
+_THIRD_PERSON = frozenset(
+    [
+        "he",
+        "she",
+        "they",
+        "hes",
+        "shes",
+        "theyre",
+        "theyve",
+        "theyd",
+        "hed",
+        "shed",
+        "shell",
+        "hell",
+        "him",
+        "her",
+        "them",
+        "his",
+        "their",
+        "who",
+        "someone",
+        "somebody",
+        "anyone",
+        "everyone",
+        "person",
+        "people",
+        "friend",
+        "mate",
+        "bestie",
+        "buddy",
+        "brother",
+        "sister",
+        "sis",
+        "bro",
+        "mum",
+        "mom",
+        "mam",
+        "mother",
+        "dad",
+        "father",
+        "parent",
+        "son",
+        "daughter",
+        "kid",
+        "child",
+        "children",
+        "teen",
+        "teenager",
+        "partner",
+        "boyfriend",
+        "girlfriend",
+        "husband",
+        "wife",
+        "flatmate",
+        "roommate",
+        "housemate",
+        "cousin",
+        "aunt",
+        "uncle",
+        "grandad",
+        "grandpa",
+        "grandma",
+        "granny",
+        "nan",
+        "nana",
+        "colleague",
+        "coworker",
+        "patient",
+        "client",
+        "student",
+        "character",
+        "classmate",
+        "neighbour",
+        "neighbor",
+    ]
+)
+_REFLEXIVE_PERSON = {
+    "myself": "first",
+    "yourself": "second",
+    "yourselves": "second",
+    "himself": "third",
+    "herself": "third",
+    "themselves": "third",
+    "themself": "third",
+}
+_NEGATORS = frozenset(
+    [
+        "not",
+        "never",
+        "no",
+        "dont",
+        "doesnt",
+        "didnt",
+        "wont",
+        "wouldnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "shouldnt",
+        "zero",
+        "nor",
+    ]
+)
+# Words after a negator that keep it from negating what follows ("not sure I can go on",
+# "no one would miss me", "don't think I'll be around").
+_NEGATION_RELEASES = frozenset(
+    [
+        "sure",
+        "just",
+        "only",
+        "one",
+        "that",
+        "being",
+        "asking",
+        "think",
+        "know",
+        "longer",
+        "even",
+        "matter",
+    ]
+)
+_NEGATION_RELEASE_BEFORE = frozenset({"why"})  # "why don't you just go die"
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+# The words before a match, and the marks that end a clause, in one pass.
+_WORD_OR_CLAUSE_MARK = re.compile(r"[a-z0-9]+|[,:()]")
+_CLAUSE_BREAKS = frozenset(
+    [",", ":", "(", ")", "but", "and", "though", "although", "because", "so", "if", "when"]
+)
+_ASKING = frozenset(["asked", "asks", "ask", "asking"])
+_CLAUSE_OPENING = re.compile(r"(?:if|when)\b")
+
+_QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
+_QUOTE_REPLY_SEPARATOR = re.compile(r"\s[\u2014\u2013-]+\s")
+_DOUBLE_QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d\n]{1,300})[\"\u201c\u201d]")
+_QUOTED_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+_CLUSTER = 40  # characters within which three method or time phrases read as a plan
+_CLUSTER_SIZE = 3
+_LOOK_BEHIND = 120  # characters of the sentence read before a match to find its subject
+_NEGATION_WINDOW = 4  # words before a match that a negator may stand in
+
+
+@dataclass(frozen=True)
+class Match:
+    """A lexicon phrase found in the text, with offsets into the original text."""
+
+    phrase: str
+    text: str
+    start: int
+    end: int
+    category: str
+    severity: str
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The severity of a message, the risk categories it shows and the matches behind them."""
+
+    severity: str
+    categories: tuple[str, ...]
+    matches: tuple[Match, ...]
+    lexicon_version: str
+
+    @property
+    def shows_support(self) -> bool:
+        """Whether the writer should be shown support resources."""
+        return self.severity != "none"
+
+    @property
+    def alerts_moderators(self) -> bool:
+        """Whether moderators should be alerted at once."""
+        return self.severity in ("high", "imminent")
+
+
+@dataclass(slots=True)
+class _Reading:
+    """A risk hit while its context is worked out."""
+
+    hit: PhraseHit
+    original_start: int
+    original_end: int
+    sentence: int
+    rules: list[str]
+    severity: str
+
+
+def _outermost(hits: list[PhraseHit]) -> list[PhraseHit]:
+    """Drop hits inside a longer hit: "going to jump off the bridge" speaks for "bridge"."""
+    ordered = sorted(hits, key=lambda hit: (hit.start, -hit.end))
+    kept: list[PhraseHit] = []
+    reach = -1
+    for hit in ordered:
+        if hit.end <= reach:
+            continue
+        kept.append(hit)
+        reach = hit.end
+    return kept
+
+
+class _Spans:
+    """Short spans sorted by start, for overlap and containment tests in logarithmic time."""
+
+    __slots__ = ("ends", "starts")
+    reach = 400  # longer than any phrase or quotation these spans come from
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [start for start, _ in ordered]
+        self.ends = [end for _, end in ordered]
+
+    def _candidates(self, start: int, end: int) -> range:
+        last = bisect_right(self.starts, end - 1)
+        first = bisect_right(self.starts, start - self.reach)
+        return range(max(first, 0), last)
+
+    def overlap(self, start: int, end: int) -> bool:
+        """Whether a span overlaps ``start:end``."""
+        if not self.starts:
+            return False
+        return any(start < self.ends[index] for index in self._candidates(start, end))
+
+    def contain(self, start: int, end: int) -> bool:
+        """Whether a span holds all of ``start:end``."""
+        if not self.starts:
+            return False
+        # The nearest span starting before it may be a long quoted line; check it as well.
+        nearest = bisect_right(self.starts, start) - 1
+        candidates = [*self._candidates(start, end), nearest] if nearest >= 0 else []
+        return any(self.starts[index] <= start and end <= self.ends[index] for index in candidates)
+
+
+def _quoted_spans(original: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Spans quoting someone else, and spans naming a work, in the original text."""
+    quoted: list[tuple[int, int]] = []
+    titles: list[tuple[int, int]] = []
+    if ">" in original:
+        for line in _QUOTE_LINE.finditer(original):
+            # "> their words — my reply": the reply after the dash is the writer's own.
+            separator = _QUOTE_REPLY_SEPARATOR.search(original, line.start(), line.end())
+            quoted.append((line.start(), separator.start() if separator else line.end()))
+    if '"' in original or "\u201c" in original:
+        for found in _DOUBLE_QUOTED.finditer(original):
+            words = _QUOTED_WORD.findall(found.group(1))
+            significant = [word for word in words[1:] if len(word) > 3]
+            title_case = len(words) >= 2 and all(
+                word[0].isupper() for word in [words[0], *significant]
+            )
+            (titles if title_case else quoted).append(found.span())
+    return quoted, titles
+
+
+def _person(text: str, hit: PhraseHit, before: list[str], sentence_end: int) -> str:
+    """Who a match is about: "first", "second" or "third" person.
+
+    ``before`` holds the words (and clause marks) before the match in its sentence.
+    """
+    phrase_words = _TOKEN.findall(text[hit.start : hit.end])
+    for word in phrase_words:
+        person = _REFLEXIVE_PERSON.get(word)
+        if person is not None:
+            return person
+    # "better off without me", "i want to die": the phrase itself is about the writer, and
+    # so are the writer's means and belongings ("is getting my dog", "all my pills").
+    if any(word in _FIRST_PERSON for word in phrase_words) or (
+        "my" in phrase_words and hit.entry.category == "plan_or_means"
+    ):
+        return "first"
+    for word in reversed(before):
+        if word in _FIRST_PERSON:
+            return "first"
+        if word in _SECOND_PERSON:
+            return "second"
+        if word in _THIRD_PERSON or (word.endswith("s") and word[:-1] in _THIRD_PERSON):
+            return "third"
+    # No subject before it: an imperative aimed at "you" ("jump off a bridge, nobody would
+    # miss you"), or the writer speaking of themselves.
+    after = text[hit.end : min(sentence_end, hit.end + _LOOK_BEHIND)]
+    if any(word in _SECOND_PERSON for word in _TOKEN.findall(after)):
+        return "second"
+    return "first"
+
+
+def _reported_question(before: list[str]) -> bool:
+    """ "asked (me) if …": a question someone else asked, not the writer's statement."""
+    for index, word in enumerate(before):
+        if word in _ASKING and any(
+            following in ("if", "whether") for following in before[index + 1 : index + 3]
+        ):
+            return True
+    return False
+
+
+def _negated(text: str, hit: PhraseHit, before: list[str]) -> bool:
+    """A negator in the few words before the match, within its clause."""
+    if _CLAUSE_OPENING.match(text, hit.start):
+        # "I wouldn't be sad if I never woke up": the phrase opens a clause of its own.
+        return False
+    clause_start = 0
+    for index in range(len(before) - 1, -1, -1):
+        if before[index] in _CLAUSE_BREAKS:
+            clause_start = index + 1
+            break
+    words = before[clause_start:]
+    window_start = max(0, len(words) - _NEGATION_WINDOW)
+    for index in range(window_start, len(words)):
+        if words[index] not in _NEGATORS:
+            continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        preceding = words[index - 1] if index > 0 else ""
+        if following in _NEGATION_RELEASES or preceding in _NEGATION_RELEASE_BEFORE:
+            continue
+        return True
+    return False
+
+
+def assess(text: str, *, lexicon: Lexicon | None = None) -> Assessment:
+    """Assess ``text`` for crisis language with ``lexicon`` (the shipped one by default)."""
+    lexicon = lexicon or default_lexicon()
+    normalised = lexicon.normalise(text)
+    folded = normalised.text
+    hits = lexicon.find(folded)
+    risk_hits: list[PhraseHit] = []
+    context_hits: list[PhraseHit] = []
+    for hit in hits:
+        (context_hits if hit.entry.category in CONTEXT_CATEGORIES else risk_hits).append(hit)
+    if not risk_hits:
+        return Assessment("none", (), (), lexicon.version)
+    risk_hits = _outermost(risk_hits)
+
+    readings: list[_Reading] = []
+    for hit in risk_hits:
+        original_start, original_end = normalised.original_span(hit.start, hit.end)
+        readings.append(_Reading(hit, original_start, original_end, 0, [], hit.entry.severity))
+
+    # A method word or a time alone says nothing; skip the context work for those.
+    if _signals_cluster(readings) or any(
+        reading.severity != "none" or reading.hit.entry.category not in ("plan_or_means", "timing")
+        for reading in readings
+    ):
+        _read_in_context(text, folded, readings, context_hits)
+
+    severity = max((reading.severity for reading in readings), key=SEVERITY_RANK.__getitem__)
+    categories = set()
+    for reading in readings:
+        category = reading.hit.entry.category
+        if reading.severity != "none" or (
+            category == "harassment" and not _NOT_THE_WRITERS_WORDS.intersection(reading.rules)
+        ):
+            categories.add("plan_or_means" if category == "timing" else category)
+    matches = tuple(
+        Match(
+            phrase=reading.hit.entry.phrase,
+            text=text[reading.original_start : reading.original_end],
+            start=reading.original_start,
+            end=reading.original_end,
+            category=reading.hit.entry.category,
+            severity=reading.severity,
+            rules=tuple(reading.rules),
+        )
+        for reading in readings
+    )
+    return Assessment(severity, tuple(sorted(categories)), matches, lexicon.version)
+
+
+def _read_in_context(
+    original: str, text: str, readings: list[_Reading], context_hits: list[PhraseHit]
+) -> None:
+    """Apply the context rules to each reading, then the combination rule to the message."""
+    boundaries = [found.span() for found in _SENTENCE_END.finditer(text)]
+    sentence_starts = [0, *(end for _, end in boundaries)]
+    sentence_ends = [*(start for start, _ in boundaries), len(text)]
+
+    def sentence_of(position: int) -> int:
+        return bisect_right(sentence_starts, position) - 1
+
+    idioms = _Spans([(hit.start, hit.end) for hit in context_hits if hit.entry.category == "idiom"])
+    titles = _Spans([(hit.start, hit.end) for hit in context_hits if hit.entry.category == "title"])
+    sentences_with: dict[str, set[int]] = {"benign": set(), "past": set(), "present": set()}
+    for hit in context_hits:
+        if hit.entry.category in sentences_with:
+            sentences_with[hit.entry.category].add(sentence_of(hit.start))
+    quoted_lists, titled_lists = _quoted_spans(original)
+    context = _Context(
+        sentence_starts,
+        sentence_ends,
+        idioms,
+        titles,
+        _Spans(quoted_lists),
+        _Spans(titled_lists),
+        sentences_with,
+    )
+
+    # Method and time words only matter as partners of a thought or in a cluster, so their
+    # context is read only when a thought survived its own context, or they cluster.
+    strong = [reading for reading in readings if not _is_weak_signal(reading)]
+    weak = [reading for reading in readings if _is_weak_signal(reading)]
+    for reading in strong:
+        _read_one(text, reading, context)
+    if _signals_cluster(weak) or any(
+        reading.severity != "none" and reading.hit.entry.category in _THOUGHTS for reading in strong
+    ):
+        for reading in weak:
+            _read_one(text, reading, context)
+    _combine(readings)
+
+
+def _is_weak_signal(reading: _Reading) -> bool:
+    return reading.hit.entry.severity == "none" and reading.hit.entry.category in (
+        "plan_or_means",
+        "timing",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What the context rules need to know about the message, computed once."""
+
+    sentence_starts: list[int]
+    sentence_ends: list[int]
+    idioms: _Spans
+    titles: _Spans
+    quoted_spans: _Spans
+    title_spans: _Spans
+    sentences_with: dict[str, set[int]]
+
+    def sentence_of(self, position: int) -> int:
+        return bisect_right(self.sentence_starts, position) - 1
+
+
+def _read_one(text: str, reading: _Reading, context: _Context) -> None:
+    """Apply the context rules to one reading."""
+    hit = reading.hit
+    rules = reading.rules
+    sentence = context.sentence_of(hit.start)
+    reading.sentence = sentence
+    start, end = context.sentence_starts[sentence], context.sentence_ends[sentence]
+    in_quote = context.quoted_spans.contain(reading.original_start, reading.original_end)
+    before = _WORD_OR_CLAUSE_MARK.findall(text, max(start, hit.start - _LOOK_BEHIND), hit.start)
+    if in_quote or _reported_question(before):
+        rules.append("quoted")
+    if context.titles.overlap(hit.start, hit.end) or context.title_spans.contain(
+        reading.original_start, reading.original_end
+    ):
+        rules.append("title")
+    if context.idioms.overlap(hit.start, hit.end) or (
+        hit.entry.category in ("plan_or_means", "timing")
+        and not context.sentences_with["benign"].isdisjoint((sentence - 1, sentence, sentence + 1))
+    ):
+        rules.append("idiom")
+    if _negated(text, hit, before):
+        rules.append("negated")
+    person = _person(text, hit, before, end)
+    if person != "first":
+        rules.append(f"{person}_person")
+    past = context.sentences_with["past"]
+    if sentence in past and sentence not in context.sentences_with["present"]:
+        rules.append("past")
+    if _SUPPRESSING_RULES.intersection(rules):
+        reading.severity = "none"
+
+
+def _combine(readings: list[_Reading]) -> None:
+    """Thoughts of acting plus a method or a time in the same message make a plan.
+
+    Active ideation (high) needs one method or time; any ideation needs both; and three
+    different method, goodbye or time signals together read as a plan even without words
+    of ideation ("Goodbye. 💊🪢").
+    """
+    live = [reading for reading in readings if not _SUPPRESSING_RULES.intersection(reading.rules)]
+    means = [reading for reading in live if reading.hit.entry.category == "plan_or_means"]
+    timing = [reading for reading in live if reading.hit.entry.category == "timing"]
+    combined: list[_Reading] = []
+    partner_pools: set[str] = set()
+    for thought in live:
+        category = thought.hit.entry.category
+        active = SEVERITY_RANK[thought.hit.entry.severity] >= SEVERITY_RANK["high"]
+        if category in _PLANNABLE_THOUGHTS and active:
+            if _has_partner(thought, means) or _has_partner(thought, timing):
+                combined.append(thought)
+                partner_pools.update(("plan_or_means", "timing"))
+        elif category in _MEANS_ONLY_THOUGHTS and active:
+            if _has_partner(thought, means):
+                combined.append(thought)
+                partner_pools.add("plan_or_means")
+        elif (
+            category == "suicidal_ideation"
+            and _has_partner(thought, means)
+            and _has_partner(thought, timing)
+        ):
+            combined.append(thought)
+            partner_pools.update(("plan_or_means", "timing"))
+    if _signals_cluster(live):
+        partner_pools.update(("plan_or_means", "timing"))
+    combined.extend(reading for reading in live if reading.hit.entry.category in partner_pools)
+    for reading in combined:
+        reading.severity = "imminent"
+        if "combined" not in reading.rules:
+            reading.rules.append("combined")
+
+
+def _signals_cluster(readings: list[_Reading]) -> bool:
+    """Three different method, goodbye or time phrases close together ("Goodbye. 💊🪢")."""
+    signals = sorted(
+        (reading.hit.start, reading.hit.entry.phrase)
+        for reading in readings
+        if reading.hit.entry.category in ("plan_or_means", "timing")
+    )
+    if len(signals) < _CLUSTER_SIZE:
+        return False
+    for index, (start, _) in enumerate(signals):
+        nearby = {phrase for position, phrase in signals[index:] if position - start <= _CLUSTER}
+        if len(nearby) >= _CLUSTER_SIZE:
+            return True
+    return False
+
+
+def _has_partner(thought: _Reading, pool: list[_Reading]) -> bool:
+    """Whether ``pool`` holds a reading other than ``thought`` that does not overlap it."""
+    start, end = thought.hit.start, thought.hit.end
+    return any(
+        other is not thought and (other.hit.end <= start or other.hit.start >= end)
+        for other in pool
+    )

@@ -1,0 +1,154 @@
+"""Crisis language in the forum: the writer sees help, moderators are alerted, peers are
+not told who or shown more than a content note."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from forum.models import Community, ContentState, Membership, Post, Topic
+from moderation import services
+from moderation.models import CrisisFeedback, MemberNotice, Priority, QueueItem
+from tests.conftest import helplines_present, make_community, make_member, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def room():
+    helplines_present()
+    community = make_community("support", helpline_region="GB")
+    writer, reader, moderator = make_user("writername"), make_user("readername"), make_user()
+    make_member(writer, community)
+    make_member(reader, community)
+    make_member(moderator, community, role=Membership.Role.MODERATOR)
+    clients = {}
+    for name, user in (("writer", writer), ("reader", reader), ("moderator", moderator)):
+        clients[name] = Client()
+        clients[name].force_login(user)
+    topic_response = clients["reader"].post(
+        "/c/support/new/",
+        {"title": "Evening check-in", "body": "How is everyone?", "support_type": "community"},
+    )
+    assert topic_response.status_code == 302
+    return {
+        "community": community,
+        "writer": writer,
+        "moderator": moderator,
+        "clients": clients,
+        "topic": Topic.objects.get(),
+    }
+
+
+def reply(room, text: str):
+    return room["clients"]["writer"].post(
+        f"/c/support/t/{room['topic'].pk}/reply/", {"body": text}, follow=True
+    )
+
+
+def test_the_writer_sees_the_support_card_and_the_post_is_published(room) -> None:
+    page = reply(room, "I want to kill myself").content.decode()
+    assert 'id="support-card-title"' in page
+    assert "Samaritans" in page and "116 123" in page
+    post = Post.objects.get(number=2)
+    assert post.state == ContentState.VISIBLE and post.crisis_severity == "high"
+
+
+def test_the_card_shows_once_per_topic_unless_the_severity_rises(room) -> None:
+    assert 'id="support-card-title"' in reply(room, "I want to die").content.decode()
+    assert 'id="support-card-title"' not in reply(room, "I just want to die").content.decode()
+    raised = reply(room, "I have the pills ready and I'm taking them all tonight")
+    assert 'id="support-card-title"' in raised.content.decode()
+
+
+def test_other_readers_see_a_content_note_not_the_card_nor_who_wrote_it(room) -> None:
+    reply(room, "I want to kill myself")
+    page = room["clients"]["reader"].get(f"/c/support/t/{room['topic'].pk}/").content.decode()
+    assert "crisis-note" in page and "How to reply" in page
+    assert 'id="support-card-title"' not in page
+    assert "writername" not in page
+    assert "Replying to someone who is struggling" in page
+
+
+def test_high_and_imminent_alert_moderators_grouped_and_raised(room) -> None:
+    reply(room, "I want to die")
+    assert not QueueItem.objects.filter(source="crisis").exists()
+    reply(room, "I want to kill myself")
+    item = QueueItem.objects.get(source="crisis")
+    assert item.priority == Priority.HIGH and item.severity == "high"
+    reply(room, "I have the pills ready and I'm taking them all tonight")
+    item = QueueItem.objects.get(source="crisis")
+    assert item.priority == Priority.IMMINENT and item.severity == "imminent"
+    details = item.crisis_details
+    assert "<mark>" in details["highlighted"] and details["lexicon_version"]
+    assert item.subject == room["writer"].memberships.get().alias
+    page = room["clients"]["moderator"].get(f"/mod/item/{item.pk}/").content.decode()
+    assert "imminent" in page and "<mark>" in page and "writername" not in page
+
+
+def test_titles_are_assessed_too(room) -> None:
+    room["clients"]["writer"].post(
+        "/c/support/new/",
+        {"title": "I want to kill myself", "body": "That's all.", "support_type": "emotional"},
+    )
+    assert QueueItem.objects.filter(source="crisis", severity="high").exists()
+
+
+def test_idioms_and_negations_raise_nothing(room) -> None:
+    page = reply(room, "This traffic is killing me. I'm not suicidal, just tired.")
+    assert 'id="support-card-title"' not in page.content.decode()
+    assert not QueueItem.objects.exists()
+
+
+def test_hold_policy_holds_high_posts_and_tells_the_writer_gently(room) -> None:
+    Community.objects.filter(pk=room["community"].pk).update(crisis_hold="hold")
+    page = reply(room, "I want to kill myself").content.decode()
+    assert "a moderator reads posts like yours first" in page
+    post = Post.objects.get(number=2)
+    assert post.state == ContentState.PENDING
+    reader_page = room["clients"]["reader"].get(f"/c/support/t/{room['topic'].pk}/")
+    assert "I want to kill myself" not in reader_page.content.decode()
+    item = QueueItem.objects.get(source="crisis")
+    services.queue_item_decide(actor=room["moderator"], item=item, decision="approve")
+    post.refresh_from_db()
+    assert post.state == ContentState.VISIBLE
+
+
+def test_check_in_sends_the_writer_a_private_message(room) -> None:
+    reply(room, "I want to kill myself")
+    item = QueueItem.objects.get(source="crisis")
+    room["clients"]["moderator"].post(f"/mod/item/{item.pk}/check-in/")
+    notice = MemberNotice.objects.get(user=room["writer"])
+    assert notice.kind == "check_in"
+    page = room["clients"]["writer"].get("/me/notices/").content.decode()
+    assert "checking in" in page.lower() or "check in" in page.lower()
+    assert "/help/" in page
+
+
+def test_the_writer_can_ask_the_moderators_to_check_in(room) -> None:
+    response = room["clients"]["writer"].post("/c/support/ask-check-in/", follow=True)
+    assert "A moderator will check in" in response.content.decode()
+    item = QueueItem.objects.get()
+    assert item.source == "crisis" and item.priority == Priority.HIGH
+
+
+def test_false_alarm_feedback_is_kept_and_exported(room, capsys) -> None:
+    reply(room, "I want to kill myself")
+    item = QueueItem.objects.get(source="crisis")
+    room["clients"]["moderator"].post(
+        f"/mod/item/{item.pk}/crisis-feedback/", {"verdict": "false_positive"}
+    )
+    assert CrisisFeedback.objects.get().detected_severity == "high"
+    call_command("crisis_feedback_export")
+    assert "I want to kill myself\tnone\tmoderator false_positive" in capsys.readouterr().out
+
+
+def test_admin_lexicon_entries_take_effect_without_a_deploy(room) -> None:
+    from moderation.models import LexiconEntry
+
+    reply(room, "thinking about the long sleep again")
+    assert not QueueItem.objects.exists()
+    LexiconEntry.objects.create(
+        phrase="the long sleep", category="suicidal_ideation", severity="high"
+    )
+    reply(room, "thinking about the long sleep again tonight")
+    assert QueueItem.objects.filter(source="crisis").exists()
