@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEBUG_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run test lint format bench eval-crisis soak clean
+.PHONY: install run test lint format bench eval-crisis soak audit clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the accessibility tests, pinned in package-lock.json; skipped without npm.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility tests will skip"; fi
+
+install: $(STAMP) node_modules/.package-lock.json
 
 run: $(STAMP)
 	$(DEBUG_ENV) $(BIN)/python manage.py migrate --noinput
@@ -21,7 +26,7 @@ run: $(STAMP)
 	@echo "Serving Kindred on http://127.0.0.1:8000/ (Ctrl-C stops it)"
 	$(DEBUG_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: install
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -41,6 +46,9 @@ bench: $(STAMP)
 
 eval-crisis: $(STAMP)
 	$(BIN)/python tests/crisis/eval.py
+
+audit: $(STAMP)
+	$(BIN)/python tests/security/dependency_audit.py
 
 soak: $(STAMP)
 	$(BIN)/python tests/load/soak.py

@@ -15,7 +15,8 @@ from asgiref.sync import sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 
-from accounts.models import Alias, User
+from accounts.models import Alias, ReaderFilter, SafetyPlan, User
+from accounts.safety_plan import SAFETY_PLAN_STEPS
 from accounts.selectors import has_two_factor
 
 Section = Callable[[int], Any]
@@ -42,6 +43,9 @@ def export_account(user_id: int) -> dict[str, Any]:
         "country_for_helplines": user.country,
         "notify_replies": user.notify_replies,
         "notify_mentions": user.notify_mentions,
+        "quick_exit": user.quick_exit,
+        "hide_crisis_posts": user.hide_crisis_posts,
+        "notifications_paused_until": _when(user.notifications_paused_until),
         "two_factor_authentication": has_two_factor(user),
     }
 
@@ -205,6 +209,34 @@ def export_notices(user_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def export_safety_plan(user_id: int) -> list[dict[str, Any]]:
+    """The member's own safety plan, step by step (only ever in their own export)."""
+    plan = SafetyPlan.objects.filter(user_id=user_id).first()
+    if plan is None:
+        return []
+    return [
+        {"step": step.title, "text": getattr(plan, step.field), "updated": _when(plan.updated)}
+        for step in SAFETY_PLAN_STEPS
+    ]
+
+
+def export_reader_filters(user_id: int) -> list[dict[str, Any]]:
+    """Words and topics the member muted, and breaks they are taking."""
+    return [
+        {
+            "kind": row.kind,
+            "word": row.phrase or None,
+            "topic_id": row.topic_id,
+            "community": row.community.slug if row.community else None,
+            "until": _when(row.until),
+            "created": _when(row.created),
+        }
+        for row in ReaderFilter.objects.filter(user_id=user_id)
+        .select_related("community")
+        .order_by("created", "pk")
+    ]
+
+
 EXPORT_SECTIONS: list[tuple[str, str, Section]] = [
     ("account", "Your account and settings", export_account),
     ("aliases", "Your aliases", export_aliases),
@@ -215,6 +247,8 @@ EXPORT_SECTIONS: list[tuple[str, str, Section]] = [
     ("reactions", "Your reactions", export_reactions),
     ("flags", "Your reports", export_flags),
     ("notices", "Messages from moderators", export_notices),
+    ("safety_plan", "Your safety plan", export_safety_plan),
+    ("reader_filters", "Your reading filters", export_reader_filters),
 ]
 
 

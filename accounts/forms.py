@@ -2,7 +2,9 @@
 
 from django import forms
 
+from accounts.filters import MUTED_WORD_MAX_LENGTH
 from accounts.models import SiteSettings
+from accounts.safety_plan import SAFETY_PLAN_FIELD_MAX_LENGTH
 from accounts.selectors import supported_countries
 
 
@@ -17,6 +19,15 @@ class MemberSettingsForm(forms.Form):
     )
     notify_mentions = forms.BooleanField(
         label="Tell me when someone mentions my alias", required=False
+    )
+    quick_exit = forms.BooleanField(
+        label="Show “Leave quickly”, and leave when I press Escape twice",
+        required=False,
+        help_text="Takes you at once to a weather page; Back does not return here.",
+    )
+    hide_crisis_posts = forms.BooleanField(
+        label="Hide posts about suicide or self-harm until I choose to open them",
+        required=False,
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -74,3 +85,28 @@ class SiteSettingsForm(forms.ModelForm):
             "posts_per_hour": "Posts per member per hour",
             "flags_per_hour": "Reports per member per hour",
         }
+
+
+class SafetyPlanStepForm(forms.Form):
+    """One step of the safety plan; the field is named after the step's model field."""
+
+    def __init__(self, *args: object, field: str, label: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields[field] = forms.CharField(
+            label=label,
+            required=False,
+            max_length=SAFETY_PLAN_FIELD_MAX_LENGTH,
+            strip=False,
+            widget=forms.Textarea(attrs={"rows": 8}),
+        )
+
+
+class MutedWordForm(forms.Form):
+    phrase = forms.CharField(label="Word or phrase to mute", max_length=MUTED_WORD_MAX_LENGTH)
+
+
+BREAK_CHOICES = [("1", "1 day"), ("3", "3 days"), ("7", "a week"), ("30", "30 days")]
+
+
+class BreakForm(forms.Form):
+    days = forms.TypedChoiceField(label="For", choices=BREAK_CHOICES, coerce=int)

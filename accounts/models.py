@@ -21,6 +21,13 @@ class User(AbstractUser):
     notify_mentions = models.BooleanField(
         default=True, help_text="Tell me when someone mentions my alias."
     )
+    quick_exit = models.BooleanField(
+        default=True, help_text='Show "Leave quickly" and leave on Escape pressed twice.'
+    )
+    hide_crisis_posts = models.BooleanField(
+        default=False, help_text="Hide posts about suicide or self-harm until I open them."
+    )
+    notifications_paused_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.username
@@ -88,3 +95,55 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return "Site settings"
+
+
+class SafetyPlan(models.Model):
+    """A member's own safety plan (Stanley-Brown), readable by them alone.
+
+    Deliberately not registered in the admin, never audited and never shown in a
+    moderation view: nobody but the member reads it (see tests/accounts/test_safety_plan.py).
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="safety_plan")
+    warning_signs = models.TextField(blank=True)
+    coping_strategies = models.TextField(blank=True)
+    people_and_places = models.TextField(blank=True)
+    people_to_ask = models.TextField(blank=True)
+    professionals = models.TextField(blank=True)
+    safer_surroundings = models.TextField(blank=True)
+    reasons_for_living = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        # Never the contents: a plan's text must not leak into logs or error pages.
+        return "Safety plan"
+
+
+class ReaderFilter(models.Model):
+    """One of a member's reader filters: a muted word, a muted topic, or a break from a
+    community. All of a member's filters are read in one query (accounts.selectors)."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", "Muted word"
+        TOPIC = "topic", "Muted topic"
+        BREAK = "break", "Break from a community"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reader_filters")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    phrase = models.CharField(max_length=100, blank=True, help_text="As the member typed it.")
+    normalised = models.CharField(max_length=300, blank=True)
+    topic = models.ForeignKey(
+        "forum.Topic", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    community = models.ForeignKey(
+        "forum.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    until = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "kind"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

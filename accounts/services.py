@@ -7,15 +7,22 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.aliases import alias_candidate, alias_name_problem
-from accounts.models import Alias, SiteSettings, User
-from accounts.selectors import site_settings, supported_countries
+from accounts.filters import MUTED_WORD_MAX_LENGTH, MUTED_WORDS_MAX, filter_phrase_normalise
+from accounts.models import Alias, ReaderFilter, SafetyPlan, SiteSettings, User
+from accounts.safety_plan import SAFETY_PLAN_FIELD_MAX_LENGTH, SAFETY_PLAN_FIELDS
+from accounts.selectors import (
+    safety_plan_professionals_prefill,
+    site_settings,
+    supported_countries,
+)
 from moderation.audit import audit_record
 from moderation.models import ModerationAction
 
 if TYPE_CHECKING:
-    from forum.models import Community
+    from forum.models import Community, Topic
 
 ALIAS_CHANGES_PER_30_DAYS = 2
 ALIAS_GENERATION_ATTEMPTS = 50
@@ -86,17 +93,153 @@ def alias_change(*, user: User, community: "Community", name: str | None = None)
 
 @transaction.atomic
 def member_settings_update(
-    *, user: User, country: str, notify_replies: bool, notify_mentions: bool
+    *,
+    user: User,
+    country: str,
+    notify_replies: bool,
+    notify_mentions: bool,
+    quick_exit: bool | None = None,
+    hide_crisis_posts: bool | None = None,
 ) -> User:
-    """Change a member's own settings: helpline country and notification preferences."""
+    """Change a member's own settings: helpline country, notifications, quick exit and
+    whether posts about suicide or self-harm stay hidden until opened."""
     country = country.strip().upper()
     if country and country not in supported_countries():
         raise ValidationError("Please choose a country from the list.")
     user.country = country
     user.notify_replies = notify_replies
     user.notify_mentions = notify_mentions
-    user.save(update_fields=["country", "notify_replies", "notify_mentions"])
+    fields = ["country", "notify_replies", "notify_mentions"]
+    if quick_exit is not None:
+        user.quick_exit = quick_exit
+        fields.append("quick_exit")
+    if hide_crisis_posts is not None:
+        user.hide_crisis_posts = hide_crisis_posts
+        fields.append("hide_crisis_posts")
+    user.save(update_fields=fields)
     return user
+
+
+# --- The safety plan: the member's alone, never audited (an audit row would be readable
+# by moderators and staff) ----------------------------------------------------------------
+
+
+@sensitive_variables()
+@transaction.atomic
+def safety_plan_save(
+    *, user: User, changes: dict[str, str], accept_language: str = ""
+) -> SafetyPlan:
+    """Save some or all steps of the member's own safety plan (created on first save, with
+    the crisis lines of their region in step 5; `accept_language` helps find the region)."""
+    unknown = set(changes) - set(SAFETY_PLAN_FIELDS)
+    if unknown:
+        raise ValidationError("Unknown part of the safety plan.")
+    cleaned: dict[str, str] = {}
+    for name, value in changes.items():
+        if not isinstance(value, str):
+            raise ValidationError("A safety plan step is text.")
+        if len(value) > SAFETY_PLAN_FIELD_MAX_LENGTH:
+            raise ValidationError(
+                f"Each step can hold {SAFETY_PLAN_FIELD_MAX_LENGTH:,} characters; "
+                f"this one has {len(value):,}."
+            )
+        cleaned[name] = value.replace("\r\n", "\n")
+    plan = SafetyPlan.objects.select_for_update().filter(user=user).first()
+    if plan is None:
+        # A new plan starts with the crisis lines of the member's region in step 5.
+        plan = SafetyPlan.objects.create(
+            user=user,
+            professionals=safety_plan_professionals_prefill(user, accept_language=accept_language),
+        )
+    for name, value in cleaned.items():
+        setattr(plan, name, value)
+    plan.updated = timezone.now()
+    plan.save(update_fields=[*cleaned, "updated"])
+    return plan
+
+
+@transaction.atomic
+def safety_plan_delete(*, user: User) -> None:
+    """Delete the member's own safety plan."""
+    SafetyPlan.objects.filter(user=user).delete()
+
+
+# --- Reader filters ----------------------------------------------------------------------
+
+BREAK_MAX_DAYS = 90
+
+
+def reader_word_mute(*, user: User, phrase: str) -> ReaderFilter:
+    """Mute a word or phrase: posts and topics with it are folded away for the member."""
+    phrase = " ".join(phrase.split())
+    if not phrase:
+        raise ValidationError("Please write the word or phrase to mute.")
+    if len(phrase) > MUTED_WORD_MAX_LENGTH:
+        raise ValidationError(f"A muted phrase can be at most {MUTED_WORD_MAX_LENGTH} characters.")
+    normalised = filter_phrase_normalise(phrase)
+    if not normalised:
+        raise ValidationError("Please use letters or digits in the word to mute.")
+    with transaction.atomic():
+        words = ReaderFilter.objects.select_for_update().filter(
+            user=user, kind=ReaderFilter.Kind.WORD
+        )
+        existing = words.filter(normalised=normalised).first()
+        if existing is not None:
+            return existing
+        if words.count() >= MUTED_WORDS_MAX:
+            raise ValidationError(f"You can mute up to {MUTED_WORDS_MAX} words.")
+        return ReaderFilter.objects.create(
+            user=user, kind=ReaderFilter.Kind.WORD, phrase=phrase, normalised=normalised
+        )
+
+
+@transaction.atomic
+def reader_topic_mute(*, user: User, topic: "Topic", muted: bool = True) -> None:
+    """Mute (or unmute) a topic: it folds away in lists and its notifications stop."""
+    existing = ReaderFilter.objects.filter(user=user, kind=ReaderFilter.Kind.TOPIC, topic=topic)
+    if not muted:
+        existing.delete()
+    elif not existing.exists():
+        ReaderFilter.objects.create(user=user, kind=ReaderFilter.Kind.TOPIC, topic=topic)
+
+
+@transaction.atomic
+def reader_break_start(*, user: User, community: "Community", days: int) -> ReaderFilter:
+    """Take a break from a community for some days: hidden from the member's lists and
+    notifications until then (they can still open it)."""
+    if not 1 <= days <= BREAK_MAX_DAYS:
+        raise ValidationError(f"A break lasts from 1 to {BREAK_MAX_DAYS} days.")
+    until = timezone.now() + timedelta(days=days)
+    ReaderFilter.objects.filter(
+        user=user, kind=ReaderFilter.Kind.BREAK, community=community
+    ).delete()
+    return ReaderFilter.objects.create(
+        user=user, kind=ReaderFilter.Kind.BREAK, community=community, until=until
+    )
+
+
+@transaction.atomic
+def reader_break_end(*, user: User, community: "Community") -> None:
+    """End a break from a community early."""
+    ReaderFilter.objects.filter(
+        user=user, kind=ReaderFilter.Kind.BREAK, community=community
+    ).delete()
+
+
+@transaction.atomic
+def notifications_pause(*, user: User, days: int) -> User:
+    """Pause all notifications for some days (0 resumes them now)."""
+    if not 0 <= days <= BREAK_MAX_DAYS:
+        raise ValidationError(f"A pause lasts from 1 to {BREAK_MAX_DAYS} days.")
+    user.notifications_paused_until = timezone.now() + timedelta(days=days) if days else None
+    user.save(update_fields=["notifications_paused_until"])
+    return user
+
+
+@transaction.atomic
+def reader_filter_remove(*, user: User, filter_id: int) -> None:
+    """Remove one of the member's own filters (a word, a topic or a break)."""
+    ReaderFilter.objects.filter(user=user, pk=filter_id).delete()
 
 
 REVEAL_REASON_MIN_LENGTH = 20

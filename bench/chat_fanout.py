@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,7 +158,7 @@ class ChatClient:
             self.task.cancel()
 
 
-async def connect_all(clients: list[ChatClient], batch: int = 100) -> None:
+async def connect_all(clients: Sequence[ChatClient], batch: int = 100) -> None:
     for start in range(0, len(clients), batch):
         await asyncio.gather(*(client.start() for client in clients[start : start + batch]))
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -264,3 +265,74 @@ def chat_stored(env: dict[str, str], slug: str = "bench") -> dict[int, str]:
     )
     rows = json.loads(result.stdout.strip().splitlines()[-1])
     return {int(pk): client_id for pk, client_id in rows}
+
+
+# Throwaway Redis servers: shards of the channel layer in tests and benchmarks.
+
+
+@dataclass
+class RedisServer:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def redis_server_binary() -> str | None:
+    """The `redis-server` program, when it is installed."""
+    return shutil.which("redis-server")
+
+
+def start_redis_server(log_dir: Path, *, port: int | None = None) -> RedisServer:
+    """A redis-server of our own on loopback, without persistence; waits until it answers."""
+    binary = redis_server_binary()
+    if binary is None:
+        raise FileNotFoundError("redis-server is not installed")
+    port = port or free_port()
+    log_path = log_dir / f"redis-{port}.log"
+    process = subprocess.Popen(
+        [
+            binary,
+            *("--bind", "127.0.0.1", "--port", str(port)),
+            *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+            *("--logfile", str(log_path)),
+        ],
+        cwd=log_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = RedisServer(process=process, port=port)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        if redis_answers(server.url):
+            return server
+        time.sleep(0.1)
+    server.stop()
+    log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    raise RuntimeError(f"redis-server on port {port} did not start:\n{log}")
+
+
+@contextmanager
+def running_redis_servers(count: int, log_dir: Path) -> Iterator[list[RedisServer]]:
+    """`count` throwaway Redis servers, stopped on the way out."""
+    servers: list[RedisServer] = []
+    try:
+        for _ in range(count):
+            servers.append(start_redis_server(log_dir))
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()

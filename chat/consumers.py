@@ -6,6 +6,7 @@ It never touches the ORM itself; every read and write is a service run through
 
 import asyncio
 import json
+import logging
 from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,11 +17,14 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from chat import events, presence, services
 
+logger = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 16 * 1024
 TYPING_INTERVAL_SECONDS = 2.0
 PRESENCE_WINDOW_SECONDS = 1
 # Enough to drop the live copy of anything sent in a catch-up or echoed to its writer.
 REMEMBERED_IDS = 1000
+# At most this many queued sends of one socket are stored in one transaction.
+SEND_BATCH = 20
 
 _background: set[asyncio.Task[None]] = set()
 
@@ -54,6 +58,7 @@ def _after_id(query_string: bytes) -> int | None:
 
 class ChatConsumer(AsyncWebsocketConsumer):
     session: services.RoomSession | None = None
+    drainer: "asyncio.Task[None] | None" = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -71,6 +76,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.delivered_order: deque[int] = deque()
         self.delivered: set[int] = set()
         self.last_typing = 0.0
+        self.outbox: deque[dict[str, Any]] = deque()
         room_id = self.session.room_id
         # Join the groups before reading the catch-up: a message committed in between is
         # then both read and heard, and the duplicate is dropped by id.
@@ -113,7 +119,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         try:
             data = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             data = None
         if not isinstance(data, dict):
             await self._error("bad_json", "Frames must be JSON objects.")
@@ -129,23 +135,49 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._error("unknown_type", "Unknown frame type.")
 
     async def _send_message(self, data: dict[str, Any]) -> None:
+        # Queue the frame and return, so that frames arriving while earlier ones are being
+        # stored are stored together in one transaction (in order) instead of one by one.
+        self.outbox.append(data)
+        if self.drainer is None or self.drainer.done():
+            self.drainer = asyncio.get_running_loop().create_task(self._drain_outbox())
+
+    async def _drain_outbox(self) -> None:
         assert self.session is not None  # noqa: S101 - only called once connected
-        client_id = data.get("client_id")
-        try:
-            result = await database_sync_to_async(services.message_send)(
-                actor=self.user,
-                room_id=self.session.room_id,
-                body=data.get("body"),
-                client_id=client_id,
-            )
-        except services.ChatError as error:
-            await self._send_frame(error.frame(client_id if isinstance(client_id, str) else None))
-            return
-        # The writer sees its message at once; the copy from the group is then dropped.
-        if result.frame is not None:
-            await self._deliver(result.frame)
-        for frame in result.writer_frames():
-            await self._send_frame(frame)
+        while self.outbox:
+            batch = [self.outbox.popleft() for _ in range(min(len(self.outbox), SEND_BATCH))]
+            try:
+                results = await database_sync_to_async(services.messages_send)(
+                    actor=self.user,
+                    room_id=self.session.room_id,
+                    items=[(data.get("body"), data.get("client_id")) for data in batch],
+                )
+            except Exception:
+                # Nothing was stored (the transaction rolled back): the client keeps the
+                # messages as unsent and sends them again. Never log the bodies.
+                logger.exception("chat: storing %d message(s) failed", len(batch))
+                for data in batch:
+                    client_id = data.get("client_id")
+                    await self._send_frame(
+                        events.error_frame(
+                            code="unavailable",
+                            message="Your message could not be saved just now; it will be "
+                            "sent again.",
+                            client_id=client_id if isinstance(client_id, str) else None,
+                        )
+                    )
+                continue
+            for data, result in zip(batch, results, strict=True):
+                if isinstance(result, services.ChatError):
+                    client_id = data.get("client_id")
+                    await self._send_frame(
+                        result.frame(client_id if isinstance(client_id, str) else None)
+                    )
+                    continue
+                # The writer sees its message at once; the copy from the group is dropped.
+                if result.frame is not None:
+                    await self._deliver(result.frame)
+                for frame in result.writer_frames():
+                    await self._send_frame(frame)
 
     async def _typing(self) -> None:
         assert self.session is not None  # noqa: S101

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -17,8 +17,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery, Value
+from django.db import transaction
 
 from accounts.models import User
 from chat import events, selectors
@@ -175,10 +174,23 @@ def _rate_limit_take(*, user_id: int, room: Room, is_moderator: bool) -> None:
         cache.set(slow_key, now, timeout=room.slow_mode_seconds + 1)
 
 
+def _is_storable_text(text: str) -> bool:
+    # JSON may carry lone surrogates ("\\ud800"), which no database can store as UTF-8.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _client_id_clean(client_id: object) -> str:
     if client_id is None or client_id == "":
         return ""
-    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
+    if (
+        not isinstance(client_id, str)
+        or len(client_id) > CLIENT_ID_MAX_LENGTH
+        or not _is_storable_text(client_id)
+    ):
         raise ChatError("invalid", "client_id must be a string of at most 64 characters.")
     return client_id
 
@@ -186,6 +198,8 @@ def _client_id_clean(client_id: object) -> str:
 def _body_clean(body: object) -> str:
     if not isinstance(body, str):
         raise ChatError("invalid", "body must be a string.")
+    if not _is_storable_text(body):
+        raise ChatError("invalid", "body must be valid Unicode text.")
     text = body.strip()
     if not text:
         raise ChatError("empty", "A message can't be empty.")
@@ -206,80 +220,145 @@ def _result(message: Message, *, client_id: str, created: bool) -> SendResult:
 
 def message_send(*, actor: User, room_id: int, body: object, client_id: object) -> SendResult:
     """Store a member's message, then broadcast it; a re-send with the same client_id
-    returns the stored message again and stores nothing.
+    returns the stored message again and stores nothing. Refusals raise ChatError.
     """
-    client_key = _client_id_clean(client_id)
-    text = _body_clean(body)
+    (result,) = messages_send(actor=actor, room_id=room_id, items=[(body, client_id)])
+    if isinstance(result, ChatError):
+        raise result
+    return result
+
+
+def _membership_refusal(membership: Membership | None, room: Room) -> ChatError | None:
+    if membership is None or not membership.is_active:
+        return ChatError("forbidden", "Only members of this community can write here.")
+    if room.archived:
+        return ChatError("archived", "This room is archived; it can be read but not written in.")
+    if membership.is_muted():
+        return ChatError("muted", "A moderator has muted you for now; you can still read.")
+    if membership.welcome_pending:
+        return ChatError(
+            "welcome",
+            "Please read this community's welcome and rules and confirm them first, at "
+            f"/c/{membership.community.slug}/welcome/.",
+        )
+    return None
+
+
+def messages_send(
+    *, actor: User, room_id: int, items: list[tuple[object, object]]
+) -> list[SendResult | ChatError]:
+    """Store several messages of one member in one transaction, in order.
+
+    A socket that sends faster than one round of database work per message has its queued
+    messages stored together: one room lock, one membership read and one commit for all of
+    them. Each item still gets its own checks, rate limit, crisis screening and answer.
+    """
+    cleaned: list[tuple[str, str] | ChatError] = []
+    for body, client_id in items:
+        try:
+            cleaned.append((_client_id_clean(client_id), _body_clean(body)))
+        except ChatError as error:
+            cleaned.append(error)
     with transaction.atomic():
         # Locking the room row makes ids and commits follow the same order within a room,
         # so a catch-up `after` the last id seen never skips a later-committed earlier id.
         room = Room.objects.select_for_update().filter(pk=room_id).first()
         if room is None:
-            raise ChatError("not_found", "This room no longer exists.")
-        # One query for the membership and, when re-sent, the message already stored.
-        stored = Message.objects.filter(alias=OuterRef("alias"), client_id=client_key)
+            return [ChatError("not_found", "This room no longer exists.") for _ in items]
         membership = (
             Membership.objects.select_related("alias", "community")
-            .annotate(stored_id=Subquery(stored.values("id")[:1]) if client_key else Value(None))
             .filter(user=actor, community_id=room.community_id)
             .first()
         )
-        if membership is None or not membership.is_active:
-            raise ChatError("forbidden", "Only members of this community can write here.")
-        if membership.stored_id is not None:
-            existing = Message.objects.select_related("alias").get(pk=membership.stored_id)
-            return _result(existing, client_id=client_key, created=False)
-        if room.archived:
-            raise ChatError("archived", "This room is archived; it can be read but not written in.")
-        if membership.is_muted():
-            raise ChatError("muted", "A moderator has muted you for now; you can still read.")
-        if membership.welcome_pending:
-            raise ChatError(
-                "welcome",
-                "Please read this community's welcome and rules and confirm them first, at "
-                f"/c/{membership.community.slug}/welcome/.",
-            )
-        _rate_limit_take(user_id=actor.pk, room=room, is_moderator=membership.is_moderator)
-        # Crisis language and watched words are read before storing; chat is never held.
-        screening = text_screen(
-            community=membership.community, membership=membership, text=text, can_hold=False
-        )
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    room=room,
-                    alias=membership.alias,
-                    body=text,
-                    body_html=render(text),
-                    client_id=client_key,
+        client_keys = [item[0] for item in cleaned if not isinstance(item, ChatError) and item[0]]
+        stored: dict[str, Message] = {}
+        if membership is not None and client_keys:
+            stored = {
+                message.client_id: message
+                for message in Message.objects.select_related("alias").filter(
+                    alias=membership.alias, client_id__in=client_keys
                 )
-        except IntegrityError:
-            # The same client_id arrived twice at once (two sockets): the first one won.
-            existing = Message.objects.select_related("alias").get(
-                alias=membership.alias, client_id=client_key
-            )
-            return _result(existing, client_id=client_key, created=False)
-        frame = events.message_frame(message)
-        _broadcast_after_commit(events.room_group(room.pk), events.message_event(frame))
-        extra_frames = []
-        scope = room_scope(room.pk)
-        if screening.assessment.shows_support or screening.watched:
-            screening_record(
-                screening=screening,
-                community=membership.community,
-                membership=membership,
-                text=text,
-                message=message,
-                scope=scope,
-            )
-        severity = screening.assessment.severity
-        if screening.assessment.shows_support and support_card_due(
-            user_id=actor.pk, scope=scope, severity=severity
-        ):
-            # To the writer only: the frame rides on the writer's own socket after the ack.
-            extra_frames.append(
-                support_frame(user=actor, community=membership.community, severity=severity)
-            )
+            }
+        refusal = _membership_refusal(membership, room)
+        results: list[SendResult | ChatError] = []
+        sent_now: dict[str, SendResult] = {}
+        for item in cleaned:
+            if isinstance(item, ChatError):
+                results.append(item)
+                continue
+            client_key, text = item
+            if client_key in sent_now:
+                results.append(replace(sent_now[client_key], created=False, extra_frames=[]))
+                continue
+            if client_key in stored:
+                # A re-send after a reconnect: answer again, store nothing.
+                results.append(_result(stored[client_key], client_id=client_key, created=False))
+                continue
+            if refusal is not None:
+                results.append(refusal)
+                continue
+            assert membership is not None  # noqa: S101 - no refusal means a membership
+            try:
+                results.append(
+                    _message_store(
+                        actor=actor,
+                        room=room,
+                        membership=membership,
+                        client_key=client_key,
+                        text=text,
+                    )
+                )
+            except ChatError as error:
+                results.append(error)
+            result = results[-1]
+            if client_key and isinstance(result, SendResult):
+                # The same client_id twice in one batch is answered from the first.
+                sent_now[client_key] = result
+    return results
+
+
+def _message_store(
+    *, actor: User, room: Room, membership: Membership, client_key: str, text: str
+) -> SendResult:
+    """Store one message (inside the caller's transaction) and plan its broadcast."""
+    _rate_limit_take(user_id=actor.pk, room=room, is_moderator=membership.is_moderator)
+    # Crisis language and watched words are read before storing; chat is never held.
+    screening = text_screen(
+        community=membership.community, membership=membership, text=text, can_hold=False
+    )
+    # No savepoint around the insert: the room lock and the client_id lookup above already
+    # rule out a duplicate in this room, and a savepoint costs two round trips a message.
+    # A duplicate sent at the same moment to another room (the same client_id is unique
+    # per alias) fails the batch, which the client re-sends and is then answered from
+    # the stored copy.
+    message = Message.objects.create(
+        room=room,
+        alias=membership.alias,
+        body=text,
+        body_html=render(text),
+        client_id=client_key,
+    )
+    frame = events.message_frame(message)
+    _broadcast_after_commit(events.room_group(room.pk), events.message_event(frame))
+    extra_frames = []
+    scope = room_scope(room.pk)
+    if screening.assessment.shows_support or screening.watched:
+        screening_record(
+            screening=screening,
+            community=membership.community,
+            membership=membership,
+            text=text,
+            message=message,
+            scope=scope,
+        )
+    severity = screening.assessment.severity
+    if screening.assessment.shows_support and support_card_due(
+        user_id=actor.pk, scope=scope, severity=severity
+    ):
+        # To the writer only: the frame rides on the writer's own socket after the ack.
+        extra_frames.append(
+            support_frame(user=actor, community=membership.community, severity=severity)
+        )
     return SendResult(
         message_id=message.pk,
         client_id=client_key or None,
@@ -360,6 +439,12 @@ def room_connect(*, user: Any, community_slug: str, room_slug: str) -> RoomSessi
         raise RoomRefusedError(CLOSE_NOT_SIGNED_IN)
     entry = selectors.room_entry_get(user=user, community_slug=community_slug, room_slug=room_slug)
     if entry.verdict == selectors.RoomAccess.NOT_FOUND:
+        raise RoomRefusedError(CLOSE_NOT_FOUND)
+    private = entry.community is not None and (
+        entry.community.visibility == Community.Visibility.PRIVATE
+    )
+    if private and not entry.allowed:
+        # As the room page: a private community's rooms don't exist for outsiders.
         raise RoomRefusedError(CLOSE_NOT_FOUND)
     if not entry.allowed or entry.room is None or entry.membership is None:
         raise RoomRefusedError(CLOSE_FORBIDDEN)

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, render
 
 from chat import selectors
 from forum.models import Community
-from forum.selectors import community_readable_by, membership_get
+from forum.selectors import community_readable_by, membership_get, staffed_status
+from moderation.support import room_crisis_recent
 
 
 def room_detail(request: HttpRequest, community: str, room: str) -> HttpResponse:
@@ -15,11 +16,12 @@ def room_detail(request: HttpRequest, community: str, room: str) -> HttpResponse
     entry = selectors.room_entry_get(user=user, community_slug=community, room_slug=room)
     if entry.room is None or entry.community is None:
         raise Http404("No such room.")
+    if not entry.allowed and entry.community.visibility == Community.Visibility.PRIVATE:
+        # Private communities are unlisted: outsiders (visitors too) learn nothing, not
+        # even that it exists.
+        raise Http404("No such room.")
     if entry.verdict == selectors.RoomAccess.ANONYMOUS:
         return redirect_to_login(request.get_full_path())
-    if not entry.allowed and entry.community.visibility == Community.Visibility.PRIVATE:
-        # Private communities are unlisted: outsiders learn nothing, not even that it exists.
-        raise Http404("No such room.")
     context: dict[str, object] = {
         "room": entry.room,
         "community": entry.community,
@@ -28,6 +30,9 @@ def room_detail(request: HttpRequest, community: str, room: str) -> HttpResponse
     if not entry.allowed:
         context["banned"] = entry.verdict == selectors.RoomAccess.BANNED
         return render(request, "chat/room_closed.html", context, status=403)
+    # The reply checklist and the moderators' hours sit by the composer (issue 10).
+    context["crisis_recent"] = room_crisis_recent(room_id=entry.room.pk)
+    context["staffed"] = staffed_status(entry.community)
     return render(request, "chat/room.html", context)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,8 +129,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Channel layer and cache: in-process by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Channel-layer shards (optional): several Redis servers, comma-separated. channels-redis
+# spreads groups and channels over them by a consistent hash of their names, so every
+# process must list the same servers in the same order. The cache stays on REDIS_URL.
+CHANNEL_REDIS_URLS = env_list("CHANNEL_REDIS_URLS", REDIS_URL)
+if CHANNEL_REDIS_URLS and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "CHANNEL_REDIS_URLS needs REDIS_URL as well: the cache (rate limits, presence) "
+        "must be shared by every process."
+    )
 if REDIS_URL:
-    # Pub/sub, chosen by measurement (bench/README.chat.md): a group send is one PUBLISH
+    # Pub/sub, chosen by measurement (bench/README.md): a group send is one PUBLISH
     # that each process receives once and fans out in memory, where the core layer writes
     # one Redis list entry per member and each process pops them one by one. It also has
     # the failure behaviour chat wants without tuning: there is no capacity to fill (a slow
@@ -142,7 +152,7 @@ if REDIS_URL:
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "kindred"},
+            "CONFIG": {"hosts": CHANNEL_REDIS_URLS, "prefix": "kindred"},
         }
     }
     CACHES: dict[str, dict[str, Any]] = {
@@ -176,8 +186,12 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
+# Email is only for recovery. A unique email would let sign-up reveal whether an address
+# is registered (allauth cannot hide it without mandatory verification).
+ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
 }
@@ -248,3 +262,6 @@ MFA_TOTP_ISSUER = "Kindred"
 
 # bench/ compares pages with a trivial view served by the same process; never on in production.
 KINDRED_BENCH_URLS = env_bool("KINDRED_BENCH_URLS", False)
+
+# "Leave quickly" (and Escape pressed twice) replaces the page with this neutral site.
+KINDRED_QUICK_EXIT_URL = os.environ.get("KINDRED_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")

@@ -1,11 +1,29 @@
 """Form fields for the community settings area; the rules live in forum/admin_services.py."""
 
+import functools
+from zoneinfo import available_timezones
+
 from django import forms
 
 from accounts.selectors import supported_countries
 from forum.admin_services import SETTING_FIELDS
 from forum.models import Community
 from moderation.models import WatchedWord
+
+WEEKDAYS = [
+    ("1", "Monday"),
+    ("2", "Tuesday"),
+    ("3", "Wednesday"),
+    ("4", "Thursday"),
+    ("5", "Friday"),
+    ("6", "Saturday"),
+    ("7", "Sunday"),
+]
+
+
+@functools.cache
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
 
 def _region_choices() -> list[tuple[str, str]]:
@@ -14,6 +32,15 @@ def _region_choices() -> list[tuple[str, str]]:
 
 class CommunitySettingsForm(forms.ModelForm):
     helpline_region = forms.ChoiceField(label="Default helpline country", required=False)
+    staffed_days = forms.MultipleChoiceField(
+        label="Days when moderators are usually around",
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members see next to every reply box whether moderators are around now, "
+        "or when they next are. Leave empty to show nothing.",
+    )
+    staffed_timezone = forms.ChoiceField(label="Time zone of those hours", initial="UTC")
 
     class Meta:
         model = Community
@@ -30,6 +57,8 @@ class CommunitySettingsForm(forms.ModelForm):
             "show_online_aliases": "Show who is online in chat rooms",
             "allow_search_engines": "Let search engines index this community (public only)",
             "chat_retention_days": "Keep chat messages for (days)",
+            "staffed_from": "Moderators are around from (time, e.g. 18:00)",
+            "staffed_until": "until (time; earlier than the start runs past midnight)",
         }
         help_texts = {
             "welcome_message": "Shown with the rules to every new member, who confirms "
@@ -38,11 +67,20 @@ class CommunitySettingsForm(forms.ModelForm):
         widgets = {
             "rules": forms.Textarea(attrs={"rows": 6}),
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
+            "staffed_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "staffed_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["helpline_region"].choices = _region_choices()  # type: ignore[attr-defined]
+        self.fields["staffed_timezone"].choices = _timezone_choices()  # type: ignore[attr-defined]
+        if self.instance is not None and not self.is_bound:
+            self.initial["staffed_days"] = list(self.instance.staffed_days)
+
+    def clean_staffed_days(self) -> str:
+        # Stored as ISO weekday digits, "12345" for Monday to Friday.
+        return "".join(sorted(self.cleaned_data["staffed_days"]))
 
 
 class CommunityCreateForm(forms.Form):

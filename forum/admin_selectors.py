@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from accounts.models import Alias
 from chat.models import Message, Room
 from forum.models import Community, Invitation, Membership, Post
 from moderation.models import ModerationAction, QueueItem, WatchedWord
@@ -217,9 +218,13 @@ def statistics_for(community: Community | None, weeks: int = STATISTICS_WEEKS) -
             values=_per_week(items.filter(source=QueueItem.Source.CRISIS), "created", week_starts),
         ),
     ]
+    # People, not memberships: one person in two communities counts once site-wide.
     return Statistics(
-        members=memberships.count(),
-        active_members=len(active_aliases),
+        members=memberships.values("user_id").distinct().count(),
+        active_members=Alias.objects.filter(pk__in=active_aliases, user__isnull=False)
+        .values("user_id")
+        .distinct()
+        .count(),
         open_queue=items.open().count(),
         charts=charts,
     )

@@ -7,8 +7,9 @@ need two-factor authentication when the site requires it.
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +24,7 @@ from forum.models import Community, Invitation, Membership
 from moderation.audit import audit_record
 from moderation.models import ModerationAction, Priority, QueueItem, WatchedWord
 from moderation.permissions import can_moderate, is_staff, mfa_satisfied
+from moderation.screening import watched_words_changed
 
 # Settings an owner may change from the settings area, in the order the form shows them.
 SETTING_FIELDS = (
@@ -43,6 +45,10 @@ SETTING_FIELDS = (
     "show_online_aliases",
     "allow_search_engines",
     "chat_retention_days",
+    "staffed_days",
+    "staffed_from",
+    "staffed_until",
+    "staffed_timezone",
 )
 RENDERED_FIELDS = {"rules": "rules_html", "welcome_message": "welcome_html"}
 INVITATION_CODE_BYTES = 24
@@ -102,7 +108,21 @@ def staff_check(*, user: User, superuser: bool = False) -> None:
 
 
 def _audit_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime | time) else value
+
+
+def _staffed_hours_check(community: Community) -> None:
+    """Staffed hours need days, a start, an end and a known time zone (or nothing)."""
+    days = community.staffed_days
+    if any(day not in "1234567" for day in days) or len(set(days)) != len(days):
+        raise ValidationError("Staffed days are weekday numbers from 1 (Monday) to 7 (Sunday).")
+    if community.staffed_timezone not in available_timezones():
+        raise ValidationError("Please choose a time zone from the list.")
+    parts = (bool(days), community.staffed_from is not None, community.staffed_until is not None)
+    if any(parts) and not all(parts):
+        raise ValidationError(
+            "For staffed hours, choose the days, the time moderators start and the time they stop."
+        )
 
 
 @transaction.atomic
@@ -125,6 +145,7 @@ def community_settings_update(
         setattr(community, field, value)
     if not after:
         return community
+    _staffed_hours_check(community)
     community.full_clean(exclude=["slug"])
     update_fields = list(after)
     for field, rendered in RENDERED_FIELDS.items():
@@ -321,6 +342,7 @@ def watched_word_add(
         target="watched_words",
         after={"phrase": phrase, "action": action},
     )
+    transaction.on_commit(lambda: watched_words_changed(community.pk))
     return word
 
 
@@ -335,7 +357,9 @@ def watched_word_remove(*, actor: User, word: WatchedWord) -> None:
         target="watched_words",
         before={"phrase": word.phrase, "action": word.action},
     )
+    community_id = word.community_id
     word.delete()
+    transaction.on_commit(lambda: watched_words_changed(community_id))
 
 
 # --- Joining: welcome, approval, invitations ----------------------------------------------

@@ -31,6 +31,7 @@ from forum.admin_forms import (
     WatchedWordForm,
 )
 from forum.models import Community, Invitation, Membership
+from forum.selectors import community_get_known
 from moderation.models import WatchedWord
 
 AreaView = Callable[..., HttpResponse]
@@ -52,7 +53,7 @@ def _area(check: Callable[..., None]) -> Callable[[AreaView], AreaView]:
         def wrapper(
             request: AuthenticatedRequest, community: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
-            target = get_object_or_404(Community, slug=community)
+            target = community_get_known(slug=community, user=request.user)
             try:
                 check(user=request.user, community=target)
             except TwoFactorRequiredError as error:
@@ -310,7 +311,7 @@ def settings_log(request: AuthenticatedRequest, community: Community) -> HttpRes
 @login_required
 def welcome(request: AuthenticatedRequest, community: str) -> HttpResponse:
     """A new member reads the welcome and the rules, and confirms before writing."""
-    target = get_object_or_404(Community, slug=community)
+    target = community_get_known(slug=community, user=request.user)
     membership = Membership.objects.filter(user=request.user, community=target).first()
     if membership is None or membership.state == Membership.State.LEFT:
         return redirect("forum:community", target.slug)

@@ -59,6 +59,12 @@ class Community(models.Model):
         blank=True,
         help_text="Delete chat messages older than this many days; empty keeps them.",
     )
+    # When moderators are usually around, shown next to every composer. Days are ISO
+    # weekday digits (1 Monday … 7 Sunday); an end before the start runs past midnight.
+    staffed_days = models.CharField(max_length=7, blank=True)
+    staffed_from = models.TimeField(null=True, blank=True)
+    staffed_until = models.TimeField(null=True, blank=True)
+    staffed_timezone = models.CharField(max_length=64, blank=True, default="UTC")
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,14 +1,17 @@
 """Reads about communities and memberships for views, consumers and templates."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.filters import NO_FILTERS, ReaderFilters
+from accounts.models import ReaderFilter, User
 from forum.models import (
     EDIT_WINDOW,
     Community,
@@ -66,6 +69,8 @@ class TopicRow:
     unread: bool
     following: bool
     first_unread_number: int
+    muted: bool = False  # the reader muted this topic
+    hidden_by: tuple[str, ...] = ()  # the reader's muted words in its title
 
     @property
     def first_unread_page(self) -> int:
@@ -80,6 +85,8 @@ class PostView:
     reactions: tuple[tuple[str, str, int, bool], ...]  # kind, label, count, given by reader
     is_mine: bool
     can_edit: bool
+    hidden_by: tuple[str, ...] = ()  # the reader's muted words that fold this post away
+    crisis_hidden: bool = False  # the reader hides posts about suicide or self-harm
 
 
 def community_get_readable(*, slug: str, user: User | None) -> tuple[Community, Membership | None]:
@@ -99,6 +106,23 @@ def community_get_readable(*, slug: str, user: User | None) -> tuple[Community, 
     return community, membership
 
 
+def community_get_known(*, slug: str, user: User | None) -> Community:
+    """The community for pages that answer 403 to people who may not act in it; 404 when
+    it is private and `user` neither has a membership there nor is staff, so that outsiders
+    cannot tell it from a community that does not exist."""
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise Http404("No such community.")
+    if community.visibility != Community.Visibility.PRIVATE:
+        return community
+    if user is not None and user.is_authenticated:
+        if user.is_staff or user.is_superuser:
+            return community
+        if Membership.objects.filter(user=user, community=community).exists():
+            return community
+    raise Http404("No such community.")
+
+
 def _read_states(user: User | None, topic_ids: list[int]) -> dict[int, TopicReadState]:
     if user is None or not user.is_authenticated or not topic_ids:
         return {}
@@ -106,7 +130,9 @@ def _read_states(user: User | None, topic_ids: list[int]) -> dict[int, TopicRead
     return {row.topic_id: row for row in rows}
 
 
-def _topic_rows(topics: list[Topic], user: User | None) -> list[TopicRow]:
+def _topic_rows(
+    topics: list[Topic], user: User | None, filters: ReaderFilters = NO_FILTERS
+) -> list[TopicRow]:
     states = _read_states(user, [topic.pk for topic in topics])
     rows = []
     for topic in topics:
@@ -118,13 +144,20 @@ def _topic_rows(topics: list[Topic], user: User | None) -> list[TopicRow]:
                 unread=state is not None and topic.last_post_number > last_read,
                 following=bool(state and state.following),
                 first_unread_number=min(last_read + 1, topic.last_post_number),
+                muted=topic.pk in filters.muted_topic_ids,
+                hidden_by=filters.words_in(topic.title, topic.content_warning),
             )
         )
     return rows
 
 
 def topic_page(
-    *, community: Community, user: User | None, support_type: str = "", page: int = 1
+    *,
+    community: Community,
+    user: User | None,
+    support_type: str = "",
+    page: int = 1,
+    filters: ReaderFilters = NO_FILTERS,
 ) -> tuple[list[TopicRow], Page]:
     """One page of a community's topics: pinned first, then by last activity."""
     topics = (
@@ -137,7 +170,7 @@ def topic_page(
         topics = topics.filter(support_type=support_type)
     paginator = Paginator(topics, TOPICS_PER_PAGE)
     page_obj = paginator.get_page(page)
-    return _topic_rows(list(page_obj.object_list), user), page_obj
+    return _topic_rows(list(page_obj.object_list), user, filters), page_obj
 
 
 def waiting_topics(*, community: Community, limit: int = 50) -> list[Topic]:
@@ -168,9 +201,21 @@ def waiting_counts_for(user: User | None) -> dict[int, int]:
 
 
 def topic_get(*, community: Community, topic_id: int, membership: Membership | None) -> Topic:
-    """A topic the visitor may read, or 404."""
+    """A topic the visitor may read, or 404.
+
+    `crisis_detected` says whether the crisis detector fired on one of its visible posts
+    (the reply box then shows the #chatsafe checklist), in the same query.
+    """
+    # Every caller (the topic page, replying, following, muting) shows or names the topic,
+    # so outsiders to a members-only community must not get it from here.
+    if not community_readable_by(community=community, membership=membership):
+        raise Http404("No such topic.")
+    crisis_posts = Post.objects.filter(topic=OuterRef("pk"), state=ContentState.VISIBLE).exclude(
+        crisis_severity=""
+    )
     topic = (
         Topic.objects.select_related("author", "community")
+        .annotate(crisis_detected=Exists(crisis_posts))
         .filter(community=community, pk=topic_id)
         .first()
     )
@@ -184,9 +229,17 @@ def topic_get(*, community: Community, topic_id: int, membership: Membership | N
 
 
 def post_page(
-    *, topic: Topic, membership: Membership | None, page: int = 1
+    *,
+    topic: Topic,
+    membership: Membership | None,
+    page: int = 1,
+    filters: ReaderFilters = NO_FILTERS,
 ) -> tuple[list[PostView], Page]:
-    """One page (30) of a topic's posts with reactions; a fixed number of queries."""
+    """One page (30) of a topic's posts with reactions; a fixed number of queries.
+
+    The reader's filters fold posts away (never their own): muted words name themselves,
+    and crisis-flagged posts stay closed for readers who chose that.
+    """
     posts = Post.objects.filter(topic=topic).select_related("author").order_by("number")
     if not (membership and membership.is_moderator):
         # Peers see removed posts as a placeholder, but not pending or hidden ones
@@ -225,6 +278,12 @@ def post_page(
                 can_edit=is_mine
                 and post.state != ContentState.REMOVED
                 and now - post.created <= EDIT_WINDOW,
+                hidden_by=()
+                if is_mine or post.state == ContentState.REMOVED
+                else filters.words_in(post.source, topic.title if post.number == 1 else ""),
+                crisis_hidden=filters.hide_crisis_posts
+                and bool(post.crisis_severity)
+                and not is_mine,
             )
         )
     return views, page_obj
@@ -265,29 +324,51 @@ def post_get_readable(*, community: Community, post_id: int) -> Post:
 
 
 def notifications_unread_count(user: User | None) -> int:
-    """Unread notifications in communities the member can still read."""
+    """Unread notifications in communities the member can still read, leaving out what the
+    member's filters hide (one query; none while notifications are paused)."""
     if user is None or not user.is_authenticated:
         return 0
-    return _readable_notifications(user).filter(read=False).count()
+    now = timezone.now()
+    if user.notifications_paused_until and user.notifications_paused_until > now:
+        return 0
+    return _readable_notifications(user, now=now).filter(read=False).count()
 
 
-def _readable_notifications(user: User) -> QuerySet[Notification]:
+def _readable_notifications(user: User, *, now: datetime) -> QuerySet[Notification]:
+    # Muted topics and communities on a break, as subqueries: still one query.
+    filters = ReaderFilter.objects.filter(user=user)
+    muted_topics = filters.filter(kind=ReaderFilter.Kind.TOPIC).values("topic_id")
+    breaks = filters.filter(kind=ReaderFilter.Kind.BREAK, until__gt=now).values("community_id")
     return Notification.objects.filter(
         user=user,
         topic__community__memberships__user=user,
         topic__community__memberships__state=Membership.State.ACTIVE,
         topic__state=ContentState.VISIBLE,
         post__state=ContentState.VISIBLE,
-    )
+    ).exclude(Q(topic_id__in=muted_topics) | Q(topic__community_id__in=breaks))
 
 
-def notification_list(user: User, limit: int = 50) -> list[Notification]:
-    """The member's latest notifications with where they point."""
-    return list(
-        _readable_notifications(user)
+@dataclass(frozen=True)
+class NotificationView:
+    """A notification as the list shows it, folded away when the title has a muted word."""
+
+    note: Notification
+    hidden_by: tuple[str, ...]
+
+
+def notification_list(
+    user: User, limit: int = 50, filters: ReaderFilters = NO_FILTERS
+) -> list[NotificationView]:
+    """The member's latest notifications with where they point (none while paused)."""
+    now = timezone.now()
+    if filters.notifications_paused(now):
+        return []
+    notes = (
+        _readable_notifications(user, now=now)
         .select_related("topic__community", "post__author")
         .order_by("-created")[:limit]
     )
+    return [NotificationView(note, filters.words_in(note.topic.title)) for note in notes]
 
 
 # --- Search -----------------------------------------------------------------------------
@@ -344,3 +425,63 @@ def topic_live_allowed(*, user: User | None, community_slug: str, topic_id: int)
     except Http404:
         return False
     return True
+
+
+# --- Staffed hours ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffedStatus:
+    """Whether a community's moderators are around now, or when they next are."""
+
+    now: bool
+    until: str  # "22:00", while around
+    next_start: str  # "tomorrow at 18:00", while not
+    timezone_name: str
+
+
+def _community_zone(community: Community) -> ZoneInfo:
+    try:
+        return ZoneInfo(community.staffed_timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def staffed_status(community: Community, now: datetime | None = None) -> StaffedStatus | None:
+    """The community's staffed hours against the clock; None when it set none.
+
+    Days are ISO weekday digits; a window whose end is not after its start runs past
+    midnight (an equal start and end is the whole day).
+    """
+    days = {int(day) for day in community.staffed_days if day.isdigit()}
+    start, end = community.staffed_from, community.staffed_until
+    if not days or start is None or end is None:
+        return None
+    zone = _community_zone(community)
+    local = (now or timezone.now()).astimezone(zone)
+
+    def window(day: date) -> tuple[datetime, datetime]:
+        opens = datetime.combine(day, start, tzinfo=zone)
+        closes = datetime.combine(day, end, tzinfo=zone)
+        if closes <= opens:
+            closes += timedelta(days=1)
+        return opens, closes
+
+    zone_name = community.staffed_timezone or "UTC"
+    for offset in (-1, 0):
+        day = local.date() + timedelta(days=offset)
+        if day.isoweekday() in days:
+            opens, closes = window(day)
+            if opens <= local < closes:
+                return StaffedStatus(True, _clock(closes.time()), "", zone_name)
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        opens, _ = window(day)
+        if day.isoweekday() in days and opens > local:
+            when = {0: "today", 1: "tomorrow"}.get(offset, f"on {opens.strftime('%A')}")
+            return StaffedStatus(False, "", f"{when} at {_clock(start)}", zone_name)
+    return None
+
+
+def _clock(value: time) -> str:
+    return value.strftime("%H:%M")

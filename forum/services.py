@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import users_wanting_notifications
+from accounts.selectors import site_settings, users_wanting_notifications
 from accounts.services import alias_create
 from chat import services as chat_services
 from forum import admin_services
@@ -27,6 +27,7 @@ from forum.models import (
     Topic,
     TopicReadState,
 )
+from moderation.ratelimit import RateLimited, window_hit
 from moderation.screening import (
     Screening,
     new_member_limits_check,
@@ -234,6 +235,16 @@ def _alias_iexact_any(names: set[str]) -> Q:
     return query
 
 
+def _posting_rate_check(user: User) -> None:
+    """Site-wide posts per member per hour (SiteSettings); checked last, so that a refused
+    post for another reason does not use up the allowance."""
+    if not window_hit("post", user.pk, limit=site_settings().posts_per_hour, seconds=3600):
+        raise RateLimited(
+            "You have written a lot in the last hour. Please wait a little before posting "
+            "again; what you wrote is kept here."
+        )
+
+
 @transaction.atomic
 def topic_create(
     *,
@@ -252,6 +263,7 @@ def topic_create(
         raise ValidationError({"support_type": "Please choose what kind of support you want."})
     content_warning = " ".join(content_warning.split())[:100]
     new_member_limits_check(community=community, membership=membership, kind="topic", text=body)
+    _posting_rate_check(user)
     # The title is the writer's words too: it is read with the body in one assessment.
     screening = text_screen(community=community, membership=membership, text=f"{title}\n{body}")
     now = timezone.now()
@@ -309,6 +321,7 @@ def post_reply(*, user: User, topic: Topic, body: str) -> Post:
     new_member_limits_check(
         community=topic.community, membership=membership, kind="reply", text=body
     )
+    _posting_rate_check(user)
     screening = text_screen(community=topic.community, membership=membership, text=body)
     now = timezone.now()
     number = topic.last_post_number + 1

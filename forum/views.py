@@ -6,13 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
+from accounts.forms import BreakForm
 from accounts.models import User
+from accounts.selectors import reader_filters_get
 from config.types import AuthenticatedRequest
 from forum import selectors, services
 from forum.forms import ReplyForm, TopicForm
 from forum.models import Community, ContentState, Membership, Post, Topic
+from moderation.ratelimit import refusal_status
 from moderation.screening import HOLD_MESSAGES, HoldReason, support_card_due, topic_scope
 from moderation.support import support_card_context
 
@@ -74,8 +79,15 @@ def home(request: HttpRequest) -> HttpResponse:
     communities = list(selectors.community_list_for(user))
     memberships = selectors.memberships_by_community(user)
     waiting = selectors.waiting_counts_for(user)
+    filters = reader_filters_get(user)
+    now = timezone.now()
     rows = [
-        (community, memberships.get(community.pk), waiting.get(community.pk, 0))
+        (
+            community,
+            memberships.get(community.pk),
+            waiting.get(community.pk, 0),
+            filters.community_on_break(community.pk, now),
+        )
         for community in communities
     ]
     return render(
@@ -91,11 +103,13 @@ def community_detail(request: HttpRequest, community: str) -> HttpResponse:
         target, _ = selectors.community_get_readable(slug=community, user=_viewer(request))
         return _members_only_page(request, target)
     support_type = request.GET.get("type", "")
+    filters = reader_filters_get(_viewer(request))
     rows, page = selectors.topic_page(
         community=target,
         user=_viewer(request),
         support_type=support_type,
         page=_page_number(request),
+        filters=filters,
     )
     return render(
         request,
@@ -108,6 +122,8 @@ def community_detail(request: HttpRequest, community: str) -> HttpResponse:
             "support_type": support_type,
             "support_types": Topic.SupportType.choices,
             "waiting": selectors.waiting_topics(community=target, limit=5),
+            "break_until": filters.community_on_break(target.pk, timezone.now()),
+            "break_form": BreakForm(),
         },
     )
 
@@ -155,8 +171,9 @@ def _render_topic(
     first_unread = None
     if read_state and read_state.last_read_number < topic.last_post_number:
         first_unread = read_state.last_read_number + 1
+    filters = reader_filters_get(user)
     posts, page = selectors.post_page(
-        topic=topic, membership=membership, page=_page_number(request)
+        topic=topic, membership=membership, page=_page_number(request), filters=filters
     )
     if user is not None and membership is not None and membership.is_active and posts:
         services.topic_mark_read(
@@ -178,7 +195,7 @@ def _render_topic(
         if quoted is not None:
             lines = "\n".join(f"> {line}" for line in quoted.source.splitlines())
             form = ReplyForm(initial={"body": f"> {quoted.author.name} wrote:\n{lines}\n\n"})
-    return render(
+    response = render(
         request,
         "forum/topic_detail.html",
         {
@@ -191,7 +208,11 @@ def _render_topic(
             "following": bool(read_state and read_state.following),
             "first_unread_url": topic_url(topic, first_unread) if first_unread else "",
             "support": support,
-            "crisis_in_topic": any(view.post.crisis_severity for view in posts),
+            # Anywhere in the topic, not only on this page of it.
+            "crisis_in_topic": bool(getattr(topic, "crisis_detected", False))
+            or any(view.post.crisis_severity for view in posts),
+            "topic_muted": topic.pk in filters.muted_topic_ids,
+            "staffed": selectors.staffed_status(community),
             "post_base": f"/c/{community.slug}/p/",
             "can_react": bool(membership and membership.is_active),
             "can_reply": bool(membership and membership.is_active)
@@ -199,6 +220,10 @@ def _render_topic(
         },
         status=status,
     )
+    if support is not None:
+        # The card carries the writer's own safety plan: never kept in any cache.
+        patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 @login_required
@@ -221,7 +246,7 @@ def topic_create(request: AuthenticatedRequest, community: str) -> HttpResponse:
             form.add_error(
                 None, error if isinstance(error, ValidationError) else _error_text(error)
             )
-            status = 403 if isinstance(error, PermissionDenied) else 400
+            status = refusal_status(error)
         else:
             first_post = topic.posts.get(number=1)
             _after_writing(request, first_post, draft_key=f"topic-{target.slug}")
@@ -231,7 +256,12 @@ def topic_create(request: AuthenticatedRequest, community: str) -> HttpResponse:
     return render(
         request,
         "forum/topic_form.html",
-        {"community": target, "membership": membership, "form": form},
+        {
+            "community": target,
+            "membership": membership,
+            "form": form,
+            "staffed": selectors.staffed_status(target),
+        },
         status=status,
     )
 
@@ -252,7 +282,7 @@ def post_reply(request: AuthenticatedRequest, community: str, topic_id: int) -> 
             form.add_error(
                 None, error if isinstance(error, ValidationError) else _error_text(error)
             )
-            status = 403 if isinstance(error, PermissionDenied) else 400
+            status = refusal_status(error)
         else:
             _after_writing(request, post, draft_key=f"reply-{topic.pk}")
             return redirect(topic_url(topic, post.number))
@@ -275,7 +305,7 @@ def post_edit(request: AuthenticatedRequest, community: str, post_id: int) -> Ht
             form.add_error(
                 None, error if isinstance(error, ValidationError) else _error_text(error)
             )
-            status = 403 if isinstance(error, PermissionDenied) else 400
+            status = refusal_status(error)
         else:
             messages.success(
                 request, "Your post is updated.", extra_tags=f"draft-clear:edit-{post.pk}"
@@ -347,10 +377,17 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("forum:notifications")
+    filters = reader_filters_get(request.user)
+    now = timezone.now()
     return render(
         request,
         "forum/notifications.html",
-        {"notifications": selectors.notification_list(request.user)},
+        {
+            "notifications": selectors.notification_list(request.user, filters=filters),
+            "paused_until": request.user.notifications_paused_until
+            if filters.notifications_paused(now)
+            else None,
+        },
     )
 
 

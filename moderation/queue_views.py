@@ -25,6 +25,7 @@ from moderation.permissions import (
     mfa_satisfied,
     moderated_community_ids,
 )
+from moderation.ratelimit import refusal_status
 
 
 def _error_text(error: ValidationError | PermissionDenied) -> str:
@@ -34,7 +35,7 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
 
 
 def _community_for_moderator(request: AuthenticatedRequest, slug: str) -> Community:
-    community = get_object_or_404(Community, slug=slug)
+    community = forum_selectors.community_get_known(slug=slug, user=request.user)
     if not can_moderate(request.user, community):
         raise PermissionDenied("Only this community's moderators can open its queue.")
     return community
@@ -160,7 +161,7 @@ def _require_log_reader(request: AuthenticatedRequest, community: Community) -> 
 
 @login_required
 def audit_log(request: AuthenticatedRequest, community: str) -> HttpResponse:
-    target = get_object_or_404(Community, slug=community)
+    target = forum_selectors.community_get_known(slug=community, user=request.user)
     _require_log_reader(request, target)
     return render(
         request,
@@ -177,7 +178,7 @@ class _Echo:
 @login_required
 def audit_log_csv(request: AuthenticatedRequest, community: str) -> StreamingHttpResponse:
     """The audit log as CSV, streamed."""
-    target = get_object_or_404(Community, slug=community)
+    target = forum_selectors.community_get_known(slug=community, user=request.user)
     _require_log_reader(request, target)
     writer = csv.writer(_Echo())
     header = ["when", "who", "action", "member", "target", "reason", "before", "after", "until"]
@@ -246,6 +247,7 @@ def _flag(
 ) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "")
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             services.flag_submit(
@@ -257,8 +259,9 @@ def _flag(
             )
         except (ValidationError, PermissionDenied) as refusal:
             error = _error_text(refusal)
+            status = refusal_status(refusal)
             if wants_json:
-                return JsonResponse({"ok": False, "error": error}, status=400)
+                return JsonResponse({"ok": False, "error": error}, status=status)
         else:
             received = "Thank you. Your report was received and the moderators will look at it."
             if wants_json:
@@ -282,7 +285,7 @@ def _flag(
             "chosen": request.POST.get("reason", ""),
             "note": request.POST.get("note", ""),
         },
-        status=400 if error else 200,
+        status=status,
     )
 
 
@@ -312,7 +315,7 @@ def notice_appeal(request: AuthenticatedRequest, notice_id: int) -> HttpResponse
 @login_required
 def ask_check_in(request: AuthenticatedRequest, community: str) -> HttpResponse:
     """From the support card: ask this community's moderators to reach out."""
-    target = get_object_or_404(Community, slug=community)
+    target = forum_selectors.community_get_known(slug=community, user=request.user)
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         services.check_in_request(user=request.user, community=target)

@@ -5,6 +5,11 @@ import hmac
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+
+
+class RateLimited(PermissionDenied):
+    """Refused for now because of a rate limit: pages answer 429, with what was typed kept."""
 
 
 def private_key(*parts: object) -> str:
@@ -24,3 +29,11 @@ def window_hit(*parts: object, limit: int, seconds: int) -> bool:
         cache.add(key, 1, timeout=seconds)
         return True
     return count <= limit
+
+
+def refusal_status(error: Exception) -> int:
+    """The HTTP status of a refused write: 429 for a rate limit, 403 for other refusals,
+    400 for invalid input."""
+    if isinstance(error, RateLimited):
+        return 429
+    return 403 if isinstance(error, PermissionDenied) else 400

@@ -5,6 +5,7 @@ the writer hears about help in the same response and moderators within the secon
 """
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
@@ -59,15 +60,41 @@ class Screening:
         return HOLD_MESSAGES[self.hold_reasons[0]] if self.hold_reasons else ""
 
 
+WATCHED_WORDS_TTL_SECONDS = 10.0
+_watched_cache: dict[int, tuple[float, list[tuple[str, str, re.Pattern[str]]]]] = {}
+
+
+def _watched_words(community_id: int) -> list[tuple[str, str, re.Pattern[str]]]:
+    """A community's watched words, compiled; each process reads them again every 10 s.
+
+    Every chat message is screened, so this saves a query per message; a new watched word
+    takes effect within ten seconds.
+    """
+    now = time.monotonic()
+    cached = _watched_cache.get(community_id)
+    if cached is not None and now - cached[0] < WATCHED_WORDS_TTL_SECONDS:
+        return cached[1]
+    words = [
+        (phrase, action, re.compile(rf"(?<!\w){re.escape(phrase.casefold())}(?!\w)"))
+        for phrase, action in WatchedWord.objects.filter(community_id=community_id).values_list(
+            "phrase", "action"
+        )
+    ]
+    _watched_cache[community_id] = (now, words)
+    return words
+
+
+def watched_words_changed(community_id: int) -> None:
+    """Forget this process's copy at once (the writer's own process)."""
+    _watched_cache.pop(community_id, None)
+
+
 def _watched_matches(community: Community, text: str) -> list[tuple[str, str]]:
+    words = _watched_words(community.pk)
+    if not words:
+        return []
     folded = text.casefold()
-    found = []
-    for phrase, action in WatchedWord.objects.filter(community=community).values_list(
-        "phrase", "action"
-    ):
-        if re.search(rf"(?<!\w){re.escape(phrase.casefold())}(?!\w)", folded):
-            found.append((phrase, action))
-    return found
+    return [(phrase, action) for phrase, action, pattern in words if pattern.search(folded)]
 
 
 def _has_published(membership: Membership) -> bool:

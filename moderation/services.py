@@ -28,7 +28,7 @@ from moderation.models import (
     QueueItem,
 )
 from moderation.permissions import can_moderate, is_staff, require_moderator, require_staff
-from moderation.ratelimit import window_hit
+from moderation.ratelimit import RateLimited, window_hit
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def flag_submit(
     if reason == Flag.Reason.OTHER and not note:
         raise ValidationError({"note": "Please say a few words about what is wrong."})
     if not window_hit("flag", reporter.pk, limit=site_settings().flags_per_hour, seconds=3600):
-        raise PermissionDenied(
+        raise RateLimited(
             "You have sent many reports in the last hour. The moderators have them; "
             "please wait a little before sending more."
         )

@@ -84,7 +84,10 @@ def clear_cache() -> None:
     """Rate limits and throttles live in the cache; each test starts with none."""
     from django.core.cache import cache
 
+    from moderation import screening
+
     cache.clear()
+    screening._watched_cache.clear()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -231,7 +231,7 @@ class ChatRoom {
 
   onError(frame) {
     const item = frame.client_id ? this.pending.get(frame.client_id) : null;
-    if (item && (frame.code === "rate_limited" || frame.code === "slow_mode")) {
+    if (item && ["rate_limited", "slow_mode", "unavailable"].includes(frame.code)) {
       const wait = Math.max(1, frame.retry_after || 2) * 1000;
       this.markPending(item.client_id, `Waiting ${Math.ceil(wait / 1000)} s (${frame.message})`);
       this.retryTimers.set(item.client_id, setTimeout(() => this.transmit(item), wait));
@@ -353,6 +353,7 @@ class ChatRoom {
   onSupport(frame) {
     const card = document.getElementById("chat-support");
     if (!card) return;
+    this.renderPlan(card, frame);
     const list = card.querySelector(".support-resources");
     list.replaceChildren();
     for (const resource of frame.resources || []) {
@@ -383,6 +384,27 @@ class ChatRoom {
     card.dataset.severity = frame.severity;
     card.hidden = false;
     card.querySelector("h2").focus();
+  }
+
+  // The writer's own safety plan comes first in the card (as text, never as HTML); with no
+  // plan, a gentle offer to make one later.
+  renderPlan(card, frame) {
+    const section = card.querySelector(".support-plan");
+    const offer = card.querySelector(".support-plan-offer");
+    if (!section || !offer) return;
+    const steps = (frame.plan && frame.plan.steps) || [];
+    const list = section.querySelector(".support-plan-steps");
+    list.replaceChildren();
+    for (const step of steps) {
+      const title = document.createElement("dt");
+      title.textContent = step.title;
+      const text = document.createElement("dd");
+      text.className = "plan-text";
+      text.textContent = step.text;
+      list.append(title, text);
+    }
+    section.hidden = steps.length === 0;
+    offer.hidden = steps.length > 0;
   }
 
   shell(alias, clientId) {

@@ -13,7 +13,7 @@ from forum.admin_selectors import statistics_for
 from forum.services import topic_create
 from moderation.models import ModerationAction, QueueItem
 from tests.admin.conftest import owned_community, two_factor_on
-from tests.conftest import make_member, make_user
+from tests.conftest import make_community, make_member, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,19 @@ def test_statistics_count_without_naming_anyone(client) -> None:
         assert secret not in content
 
 
+def test_site_statistics_count_a_person_in_two_communities_once() -> None:
+    _owner, first = owned_community()
+    second = make_community()
+    person = make_user()
+    for community in (first, second):
+        make_member(person, community)
+        topic_create(user=person, community=community, title="Both", body="Writing twice")
+    stats = statistics_for(None)
+    # The owner and the person: two people, one of them active, whatever their memberships.
+    assert stats.members == 2
+    assert stats.active_members == 1
+
+
 def test_site_statistics_are_for_staff_only(client) -> None:
     client.force_login(make_user())
     assert client.get("/staff/statistics/").status_code == 403
@@ -97,8 +110,12 @@ def test_reveal_needs_a_reason_is_logged_and_shown_to_other_staff(client) -> Non
 
 
 def test_site_settings_page_changes_registration_and_two_factor_rule(client) -> None:
+    client.force_login(staff_member())
+    assert b'href="/staff/site-settings/"' not in client.get("/").content
     admin = staff_member(is_superuser=True)
     client.force_login(admin)
+    # Admins reach the page from the header of every page.
+    assert b'href="/staff/site-settings/"' in client.get("/").content
     response = client.post(
         "/staff/site-settings/",
         {
