@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -59,6 +60,17 @@ def _after_id(query_string: bytes) -> int | None:
 class ChatConsumer(AsyncWebsocketConsumer):
     session: services.RoomSession | None = None
     drainer: "asyncio.Task[None] | None" = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch first hops to the one thread-sensitive sync thread to close
+        # stale database connections, for every event: thousands of deliveries a second
+        # then queue behind (and delay) the database work of sends on that same thread.
+        # This consumer never touches the ORM itself; each service call goes through
+        # database_sync_to_async, which closes stale connections around it.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")

@@ -118,7 +118,7 @@ SQLITE_OPTIONS = {
 }
 DATABASES: dict[str, Any] = {
     "default": (
-        dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+        dj_database_url.parse(DATABASE_URL, conn_max_age=0)
         if DATABASE_URL
         else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
     )
@@ -126,6 +126,17 @@ DATABASES: dict[str, Any] = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI every sync request runs in a thread of its own, so persistent connections
+    # (CONN_MAX_AGE) pile up, one per thread, until PostgreSQL refuses clients (the soak
+    # test met "too many clients"). A pool per process bounds them: requests wait for a
+    # free connection instead of failing. Size it so that processes x size stays under
+    # PostgreSQL's max_connections (or PgBouncer's pool).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DJANGO_DB_POOL_SIZE", "10")),
+        "timeout": 20,
+    }
 
 # Channel layer and cache: in-process by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
