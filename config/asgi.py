@@ -1,14 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through origin and session checks."""
 
 import os
-import sys
 
 from django.core.asgi import get_asgi_application
-
-# The event loop thread is busy fanning out chat frames while the database thread waits
-# on I/O; with the default 5 ms switch interval every round trip can wait that long to get
-# the GIL back. A shorter interval keeps database calls from queueing behind fan-out.
-sys.setswitchinterval(0.0005)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before anything imports models.
