@@ -21,7 +21,7 @@ VOCABULARY = default_lexicon().vocabulary
         ("i want to k1ll mys3lf", "i want to kill myself"),  # leetspeak inside words
         ("i want to d13", "i want to die"),
         ("$uicide", "suicide"),
-        ("800mg of sertraline", "800mg of sertraline"),  # a dose is not leetspeak
+        ("800mg of lithium", "800mg of lithium"),  # a dose is not leetspeak
         ("s.u.i.c.i.d.e", "suicide"),  # punctuation inside a word
         ("can't stop thinking about s*icide", "cant stop thinking about suicide"),  # masked
         ("I'm done.I quit", "im done . i quit"),  # a missing space is not a word
@@ -74,3 +74,8 @@ def test_offsets_lead_back_to_the_original(original: str, phrase: str, expected_
 
 def test_plain_ascii_needs_no_stage_map() -> None:
     assert normalise("nothing to see here", VOCABULARY).stages == ()
+
+
+def test_common_medicine_names_read_as_pills() -> None:
+    # So that "took many pills" covers "took 20 xanax" without a phrase per medicine.
+    assert normalise("t00k 20 xanax").text == "took many pills"
