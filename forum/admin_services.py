@@ -193,7 +193,7 @@ def community_create_by_staff(
 
 def _membership_by_alias(community: Community, alias_name: str) -> Membership:
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("alias")
         .filter(community=community, alias__name__iexact=alias_name.strip())
         .first()
@@ -284,7 +284,7 @@ def room_slow_mode_set(*, actor: User, room: Room, seconds: int) -> Room:
     if not 0 <= seconds <= SLOW_MODE_MAX_SECONDS:
         raise ValidationError(f"Slow mode is 0 to {SLOW_MODE_MAX_SECONDS} seconds.")
     # chat/services.py has no slow-mode writer, so this small update lives here.
-    room = Room.objects.select_for_update().select_related("community").get(pk=room.pk)
+    room = Room.objects.select_for_update(of=("self",)).select_related("community").get(pk=room.pk)
     if room.slow_mode_seconds == seconds:
         return room
     before = room.slow_mode_seconds
@@ -424,7 +424,7 @@ def _join_request_close(*, actor: User, membership: Membership, resolution: str)
 
 def _pending_membership(community: Community, membership_id: int) -> Membership:
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("alias", "community")
         .filter(pk=membership_id, community=community, state=Membership.State.PENDING)
         .first()

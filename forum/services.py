@@ -311,7 +311,9 @@ def _crisis_mark(screening: Screening) -> str:
 @transaction.atomic
 def post_reply(*, user: User, topic: Topic, body: str) -> Post:
     """Reply in a topic; the writer follows it and followers are told."""
-    topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+    topic = (
+        Topic.objects.select_for_update(of=("self",)).select_related("community").get(pk=topic.pk)
+    )
     membership = writer_membership(user=user, community=topic.community)
     if topic.locked and not membership.is_moderator:
         raise PermissionDenied("This topic is locked: no new replies can be added.")
@@ -355,7 +357,11 @@ def post_reply(*, user: User, topic: Topic, body: str) -> Post:
 
 
 def _own_post(*, user: User, post: Post) -> Post:
-    post = Post.objects.select_for_update().select_related("topic", "author").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("topic", "author")
+        .get(pk=post.pk)
+    )
     if post.author.user_id != user.pk:
         raise PermissionDenied("You can only change your own posts.")
     if post.state == ContentState.REMOVED:

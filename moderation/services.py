@@ -353,7 +353,11 @@ def _require_item_access(actor: User, item: QueueItem) -> None:
 @transaction.atomic
 def queue_item_claim(*, actor: User, item: QueueItem) -> QueueItem:
     """Claim an item for 15 minutes so that no one else handles it unknowingly."""
-    item = QueueItem.objects.select_for_update().select_related("community").get(pk=item.pk)
+    item = (
+        QueueItem.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=item.pk)
+    )
     _require_item_access(actor, item)
     if item.state == QueueItem.State.RESOLVED:
         raise ValidationError("This item is already resolved.")
@@ -400,8 +404,10 @@ def queue_item_decide(
     *, actor: User, item: QueueItem, decision: str, reason: str = ""
 ) -> ModerationAction:
     """Decide on an item in one step; the decision is audited and the author told."""
+    # Lock the item row only: PostgreSQL cannot lock the nullable side of the outer joins
+    # (an item has a post or a message, not both).
     item = (
-        QueueItem.objects.select_for_update()
+        QueueItem.objects.select_for_update(of=("self",))
         .select_related(
             "community", "post__topic", "post__author", "message__room", "message__alias", "subject"
         )
@@ -602,7 +608,11 @@ def _tell_author(
 @transaction.atomic
 def appeal_submit(*, user: User, notice: MemberNotice, text: str) -> QueueItem:
     """A sanctioned member appeals; it reaches the community's queue."""
-    notice = MemberNotice.objects.select_for_update().select_related("community").get(pk=notice.pk)
+    notice = (
+        MemberNotice.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=notice.pk)
+    )
     if notice.user_id != user.pk:
         raise PermissionDenied("You can only appeal decisions about you.")
     if not notice.can_appeal or notice.appealed:
