@@ -1,5 +1,7 @@
 """Forum pages: what each visitor sees, bad input, visibility and fixed query counts."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
@@ -22,7 +24,7 @@ def test_community_page_lists_pinned_first_then_by_activity_and_filters_by_type(
     community = make_community("calm")
     client, membership = member_client(community)
     old = services.topic_create(user=membership.user, community=community, title="old", body="b")
-    services.topic_create(
+    newer = services.topic_create(
         user=membership.user,
         community=community,
         title="newer",
@@ -32,7 +34,12 @@ def test_community_page_lists_pinned_first_then_by_activity_and_filters_by_type(
     pinned = services.topic_create(
         user=membership.user, community=community, title="rules", body="b"
     )
-    Topic.objects.filter(pk=pinned.pk).update(pinned=True)
+    # Explicit times: topics written in the same instant (or a clock stepped back) would
+    # leave the order to chance.
+    Topic.objects.filter(pk=old.pk).update(last_activity=newer.last_activity - timedelta(hours=1))
+    Topic.objects.filter(pk=pinned.pk).update(
+        pinned=True, last_activity=newer.last_activity - timedelta(hours=2)
+    )
     body = client.get("/c/calm/").content.decode().split('id="topics-heading"')[1]
     assert body.index("rules") < body.index("newer") < body.index("old")
     filtered = client.get("/c/calm/?type=question").content.decode().split('id="topics-heading"')[1]
