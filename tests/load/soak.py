@@ -28,6 +28,7 @@ what the soak found: bench/README.md, "Soak".
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -41,7 +42,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -64,6 +64,7 @@ from bench.servers import (  # noqa: E402
     redis_answers,
     server_env,
     start_daphne,
+    wait_for,
 )
 
 SLUG = "soak"
@@ -271,11 +272,10 @@ class SoakChatClient(ChatClient):
             asyncio.get_running_loop().create_task(self._send_frame(client_id, body))
 
     async def chat(self, client_id: str, body: str) -> None:
-        try:
+        # A typing frame is best effort; the message itself is re-sent until acknowledged.
+        with contextlib.suppress(ConnectionClosed):
             if self.socket is not None:
                 await self.socket.send('{"type": "typing"}')
-        except ConnectionClosed:
-            pass
         self.sent_at[client_id] = time.perf_counter()
         await self.send(client_id, body)
 
@@ -442,16 +442,6 @@ class Outcome:
     deliveries_doubled: int
 
 
-async def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.2)
-    return condition()
-
-
 async def soak(
     servers: list[Server],
     env: dict[str, str],
@@ -528,7 +518,7 @@ async def soak(
         pid: (cpu_seconds(pid) - cpu_warm[pid]) / max(1e-9, loop.time() - warm_at) for pid in pids
     }
     say("[soak] traffic stopped; waiting for the last acknowledgements")
-    await wait_for(lambda: not any(client.pending for client in clients), 20)
+    await wait_for(lambda: not any(client.pending for client in clients), 20, interval=0.2)
     stored = await asyncio.to_thread(shell, env, _STORED_SCRIPT.format(slug=SLUG))
     room_ids: dict[str, set[int]] = {room: set() for room in rooms}
     for room, pk, _ in stored["messages"]:
@@ -540,7 +530,7 @@ async def soak(
             for client, room in zip(clients, member_rooms, strict=True)
         )
 
-    await wait_for(lambda: missed() == 0, 10)
+    await wait_for(lambda: missed() == 0, 10, interval=0.2)
     rss_end = {pid: rss_kib(pid) for pid in pids}
     doubled = sum(len(client.ids) - len(set(client.ids)) for client in clients)
     deliveries_missed = missed()

@@ -5,7 +5,7 @@ processes, and no message lost or duplicated when a process dies mid-stream.
 import asyncio
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from bench.servers import (
     chat_stored,
     redis_answers,
     start_daphne,
+    wait_for,
 )
 
 pytestmark = pytest.mark.load
@@ -44,16 +45,6 @@ def two_servers(site_env: tuple[dict[str, str], Path]) -> Iterator[list[Server]]
     yield servers
     for server in servers:
         server.stop()
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return condition()
 
 
 def test_members_on_different_processes_see_each_others_messages(

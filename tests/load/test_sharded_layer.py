@@ -21,6 +21,7 @@ from bench.servers import (
     redis_server_binary,
     running_redis_servers,
     start_daphne,
+    wait_for,
 )
 
 pytestmark = pytest.mark.load
@@ -37,16 +38,6 @@ def shards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RedisServe
         )
     with running_redis_servers(2, tmp_path_factory.mktemp("shards")) as servers:
         yield servers
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return condition()
 
 
 def heard_both(a: ChatClient, b: ChatClient, both: set[str]) -> Callable[[], bool]:
