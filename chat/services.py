@@ -5,8 +5,6 @@ Messages are committed before anyone hears of them: group sends run in
 """
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -25,6 +23,7 @@ from chat.models import MESSAGE_MAX_LENGTH, Message, Room
 from chat.ratelimit import Bucket, bucket_take, slow_mode_wait
 from forum.markup import render
 from forum.models import Community, Membership
+from moderation.ratelimit import private_key
 from moderation.screening import (
     room_scope,
     screening_record,
@@ -135,17 +134,10 @@ def _broadcast_after_commit(group: str, event: events.Event) -> None:
     transaction.on_commit(lambda: _broadcast(group, event))
 
 
-def _private_key(*parts: object) -> str:
-    """A cache key naming a member without their id in clear (a keyed hash of it)."""
-    text = ":".join(str(part) for part in parts)
-    digest = hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
-
-
 def _rate_limit_take(*, user_id: int, room: Room, is_moderator: bool) -> None:
     """Refuse a message over the member's burst, or too soon in a slow-mode room."""
     now = time.time()
-    slow_key = f"chat:slow:{_private_key('slow', user_id, room.pk)}"
+    slow_key = f"chat:slow:{private_key('slow', user_id, room.pk)}"
     if room.slow_mode_seconds and not is_moderator:
         wait = slow_mode_wait(
             cache.get(slow_key), now=now, slow_mode_seconds=room.slow_mode_seconds
@@ -158,7 +150,7 @@ def _rate_limit_take(*, user_id: int, room: Room, is_moderator: bool) -> None:
             )
     burst = int(getattr(settings, "KINDRED_CHAT_RATE_BURST", 5))
     refill = float(getattr(settings, "KINDRED_CHAT_RATE_REFILL_SECONDS", 2.0))
-    bucket_key = f"chat:rate:{_private_key('rate', user_id)}"
+    bucket_key = f"chat:rate:{private_key('rate', user_id)}"
     stored = cache.get(bucket_key)
     decision = bucket_take(
         Bucket(*stored) if stored else None, now=now, burst=burst, refill_seconds=refill
