@@ -20,6 +20,8 @@ print(json.dumps({
     "debug": settings.DEBUG,
     "hosts": settings.ALLOWED_HOSTS,
     "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "conn_max_age": db.get("CONN_MAX_AGE"),
+    "pool": db.get("OPTIONS", {}).get("pool"),
 }))
 """
 PRODUCTION = {
@@ -73,6 +75,14 @@ def test_database_url_switches_to_postgresql_and_redis_url_to_channels_redis() -
     assert found["hosts"] == ["kindred.example.org"]
     assert found["debug"] is False
     assert found["ssl_redirect"] is True
+    # Under ASGI persistent connections pile up one per thread: a bounded pool instead.
+    assert found["conn_max_age"] == 0
+    assert found["pool"] == {"min_size": 1, "max_size": 10, "timeout": 20}
+
+
+def test_database_pool_size_comes_from_the_environment() -> None:
+    found = settings_under({**PRODUCTION, "DJANGO_DB_POOL_SIZE": "4"})
+    assert found["pool"] == {"min_size": 1, "max_size": 4, "timeout": 20}
 
 
 def test_missing_secret_key_outside_debug_stops_with_one_line() -> None:
