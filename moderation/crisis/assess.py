@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from moderation.crisis.lexicon import (
     CONTEXT_CATEGORIES,
@@ -124,6 +125,17 @@ _REFLEXIVE_PERSON = {
     "themselves": "third",
     "themself": "third",
 }
+# Each subject word and the person it makes a match about; first person wins a tie, then
+# second ("friends" and "sisters" count as third person as well).
+_PERSON_OF_WORD = {
+    **{word + "s": "third" for word in _THIRD_PERSON},
+    **dict.fromkeys(_THIRD_PERSON, "third"),
+    **dict.fromkeys(_SECOND_PERSON, "second"),
+    **dict.fromkeys(_FIRST_PERSON, "first"),
+}
+_SECOND_PERSON_WORD = re.compile(
+    r"(?<![a-z0-9])(?:" + "|".join(sorted(_SECOND_PERSON, key=len, reverse=True)) + r")(?![a-z0-9])"
+)
 _NEGATORS = frozenset(
     [
         "not",
@@ -248,13 +260,14 @@ def _outermost(hits: list[PhraseHit]) -> list[PhraseHit]:
 class _Spans:
     """Short spans sorted by start, for overlap and containment tests in logarithmic time."""
 
-    __slots__ = ("ends", "starts")
-    reach = 400  # longer than any phrase or quotation these spans come from
+    __slots__ = ("ends", "reach", "starts")
 
     def __init__(self, spans: list[tuple[int, int]]) -> None:
         ordered = sorted(spans)
         self.starts = [start for start, _ in ordered]
         self.ends = [end for _, end in ordered]
+        # No span starting further back than the longest one can reach a position.
+        self.reach = max((end - start for start, end in ordered), default=0)
 
     def _candidates(self, start: int, end: int) -> range:
         last = bisect_right(self.starts, end - 1)
@@ -302,7 +315,24 @@ def _person(text: str, hit: PhraseHit, before: list[str], sentence_end: int) -> 
 
     ``before`` holds the words (and clause marks) before the match in its sentence.
     """
-    phrase_words = _TOKEN.findall(text[hit.start : hit.end])
+    person = _person_of_phrase(text[hit.start : hit.end], hit.entry.category)
+    if person is not None:
+        return person
+    for word in reversed(before):
+        person = _PERSON_OF_WORD.get(word)
+        if person is not None:
+            return person
+    # No subject before it: an imperative aimed at "you" ("jump off a bridge, nobody would
+    # miss you"), or the writer speaking of themselves.
+    if _SECOND_PERSON_WORD.search(text, hit.end, min(sentence_end, hit.end + _LOOK_BEHIND)):
+        return "second"
+    return "first"
+
+
+@lru_cache(maxsize=8192)
+def _person_of_phrase(phrase: str, category: str) -> str | None:
+    """The person a phrase speaks of by its own words, if it does."""
+    phrase_words = _TOKEN.findall(phrase)
     for word in phrase_words:
         person = _REFLEXIVE_PERSON.get(word)
         if person is not None:
@@ -310,26 +340,16 @@ def _person(text: str, hit: PhraseHit, before: list[str], sentence_end: int) -> 
     # "better off without me", "i want to die": the phrase itself is about the writer, and
     # so are the writer's means and belongings ("is getting my dog", "all my pills").
     if any(word in _FIRST_PERSON for word in phrase_words) or (
-        "my" in phrase_words and hit.entry.category == "plan_or_means"
+        "my" in phrase_words and category == "plan_or_means"
     ):
         return "first"
-    for word in reversed(before):
-        if word in _FIRST_PERSON:
-            return "first"
-        if word in _SECOND_PERSON:
-            return "second"
-        if word in _THIRD_PERSON or (word.endswith("s") and word[:-1] in _THIRD_PERSON):
-            return "third"
-    # No subject before it: an imperative aimed at "you" ("jump off a bridge, nobody would
-    # miss you"), or the writer speaking of themselves.
-    after = text[hit.end : min(sentence_end, hit.end + _LOOK_BEHIND)]
-    if any(word in _SECOND_PERSON for word in _TOKEN.findall(after)):
-        return "second"
-    return "first"
+    return None
 
 
 def _reported_question(before: list[str]) -> bool:
     """ "asked (me) if …": a question someone else asked, not the writer's statement."""
+    if _ASKING.isdisjoint(before):
+        return False
     for index, word in enumerate(before):
         if word in _ASKING and any(
             following in ("if", "whether") for following in before[index + 1 : index + 3]
@@ -340,6 +360,8 @@ def _reported_question(before: list[str]) -> bool:
 
 def _negated(text: str, hit: PhraseHit, before: list[str]) -> bool:
     """A negator in the few words before the match, within its clause."""
+    if _NEGATORS.isdisjoint(before[-_NEGATION_WINDOW:]):
+        return False
     if _CLAUSE_OPENING.match(text, hit.start):
         # "I wouldn't be sad if I never woke up": the phrase opens a clause of its own.
         return False
@@ -381,10 +403,10 @@ def assess(text: str, *, lexicon: Lexicon | None = None) -> Assessment:
         readings.append(_Reading(hit, original_start, original_end, 0, [], hit.entry.severity))
 
     # A method word or a time alone says nothing; skip the context work for those.
-    if _signals_cluster(readings) or any(
+    if any(
         reading.severity != "none" or reading.hit.entry.category not in ("plan_or_means", "timing")
         for reading in readings
-    ):
+    ) or _signals_cluster(readings):
         _read_in_context(text, folded, readings, context_hits)
 
     severity = max((reading.severity for reading in readings), key=SEVERITY_RANK.__getitem__)
@@ -548,16 +570,26 @@ def _combine(readings: list[_Reading]) -> None:
 
 def _signals_cluster(readings: list[_Reading]) -> bool:
     """Three different method, goodbye or time phrases close together ("Goodbye. 💊🪢")."""
-    signals = sorted(
+    signals = [
         (reading.hit.start, reading.hit.entry.phrase)
         for reading in readings
         if reading.hit.entry.category in ("plan_or_means", "timing")
-    )
-    if len(signals) < _CLUSTER_SIZE:
+    ]
+    if len({phrase for _, phrase in signals}) < _CLUSTER_SIZE:
         return False
-    for index, (start, _) in enumerate(signals):
-        nearby = {phrase for position, phrase in signals[index:] if position - start <= _CLUSTER}
-        if len(nearby) >= _CLUSTER_SIZE:
+    signals.sort()
+    # A window sliding over the signals in order, counting the phrases inside it.
+    in_window: dict[str, int] = {}
+    first = 0
+    for position, phrase in signals:
+        in_window[phrase] = in_window.get(phrase, 0) + 1
+        while position - signals[first][0] > _CLUSTER:
+            leaving = signals[first][1]
+            in_window[leaving] -= 1
+            if not in_window[leaving]:
+                del in_window[leaving]
+            first += 1
+        if len(in_window) >= _CLUSTER_SIZE:
             return True
     return False
 
