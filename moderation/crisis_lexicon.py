@@ -4,9 +4,13 @@ Each process keeps its automaton and rebuilds it when the shared version number 
 cache, so Redis in production) changes; saving or deleting an entry bumps it.
 """
 
+import logging
+
 from django.core.cache import cache
 
-from moderation.crisis import Lexicon, LexiconEntry, default_lexicon, load_lexicon
+from moderation.crisis import Lexicon, LexiconEntry, LexiconError, default_lexicon, load_lexicon
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "crisis-lexicon-version"
 _built: dict[str, Lexicon] = {}
@@ -28,14 +32,16 @@ def current_lexicon() -> Lexicon:
     lexicon = _built.get(version)
     if lexicon is not None:
         return lexicon
-    stored = list(StoredEntry.objects.values_list("phrase", "category", "severity", "note"))
-    if not stored:
-        lexicon = default_lexicon()
-    else:
-        lexicon = load_lexicon(
-            LexiconEntry(phrase=phrase, category=category, severity=severity, note=note)
-            for phrase, category, severity, note in stored
-        )
+    stored = list(StoredEntry.objects.values_list("pk", "phrase", "category", "severity", "note"))
+    extra = []
+    for pk, phrase, category, severity, note in stored:
+        try:
+            extra.append(LexiconEntry(phrase, category, severity, note))
+        except LexiconError:
+            # Saved past the admin form's checks (a shell, an import): one bad entry must
+            # not stop every post from being assessed.
+            logger.warning("Crisis lexicon entry %s skipped: it cannot be used", pk)
+    lexicon = load_lexicon(extra) if extra else default_lexicon()
     _built.clear()
     _built[version] = lexicon
     return lexicon

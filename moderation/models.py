@@ -1,8 +1,13 @@
 """Moderation: flags, the review queue, sanctions, the audit log, watched words, helplines."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from moderation.crisis import LexiconEntry as LexiconPhrase
+from moderation.crisis import LexiconError
+from moderation.crisis.lexicon import CONTEXT_CATEGORIES, RISK_CATEGORIES
 
 
 class Helpline(models.Model):
@@ -306,8 +311,19 @@ class LexiconEntry(models.Model):
         IMMINENT = "imminent", "Imminent"
         NONE = "none", "None (e.g. harassment)"
 
-    phrase = models.CharField(max_length=120, unique=True)
-    category = models.CharField(max_length=40, default="suicidal_ideation")
+    phrase = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text=(
+            "Written as people type it. (a|b) is one of, [a] optional words, ... a gap of "
+            "up to five words in one sentence: (cut|burned) ... my (arm|wrist)."
+        ),
+    )
+    category = models.CharField(
+        max_length=40,
+        default="suicidal_ideation",
+        choices=[(category, category) for category in sorted(RISK_CATEGORIES | CONTEXT_CATEGORIES)],
+    )
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.HIGH)
     note = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(default=timezone.now)
@@ -317,6 +333,13 @@ class LexiconEntry(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+    def clean(self) -> None:
+        """Refuse a phrase the detector could not use, with the reason, before it is saved."""
+        try:
+            LexiconPhrase(self.phrase, self.category, self.severity, self.note)
+        except LexiconError as error:
+            raise ValidationError({"phrase": str(error)}) from error
 
 
 class CrisisFeedback(models.Model):

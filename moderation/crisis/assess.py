@@ -186,11 +186,24 @@ _CLAUSE_BREAKS = frozenset(
     [",", ":", "(", ")", "but", "and", "though", "although", "because", "so", "if", "when"]
 )
 _ASKING = frozenset(["asked", "asks", "ask", "asking"])
+_SPEECH_VERBS = frozenset(
+    ["says", "said", "saying", "texted", "texts", "wrote", "writes", "posted", "posts", "tweeted"]
+)
+_FAREWELLS = frozenset(["goodbye", "bye", "farewell", "thank", "thanks"])
+_PREPOSITIONS = frozenset(["to", "for", "with", "at", "from", "by", "than", "like", "about"])
+_POSSESSIVES = frozenset(["my", "his", "her", "their", "our", "your", "the", "a"])
 _CLAUSE_OPENING = re.compile(r"(?:if|when)\b")
 
 _QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
 _QUOTE_REPLY_SEPARATOR = re.compile(r"\s[\u2014\u2013-]+\s")
-_DOUBLE_QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d\n]{1,300})[\"\u201c\u201d]")
+# Text in double quotes, or in single quotes that are not apostrophes ('i won't be here').
+_QUOTED = re.compile(
+    r"[\"\u201c\u201d]([^\"\u201c\u201d\n]{1,300})[\"\u201c\u201d]"
+    r"|(?<![A-Za-z0-9])['\u2018]((?:[^'\u2018\u2019\n]|(?<=[A-Za-z])['\u2019](?=[A-Za-z])){2,300}?)"
+    r"['\u2019](?![A-Za-z0-9])"
+)
+# A first-person word before the opening quote, in the same sentence: the writer's words.
+_OWN_WORDS_LEAD = re.compile(r"(?i)\b(?:i|im|i'm|ive|i've|me|myself|my head|my brain)\b[^.!?\n]*$")
 _QUOTED_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 _CLUSTER = 40  # characters within which three method or time phrases read as a plan
@@ -272,7 +285,7 @@ class _Spans:
     def _candidates(self, start: int, end: int) -> range:
         last = bisect_right(self.starts, end - 1)
         first = bisect_right(self.starts, start - self.reach)
-        return range(max(first, 0), last)
+        return range(first, last)
 
     def overlap(self, start: int, end: int) -> bool:
         """Whether a span overlaps ``start:end``."""
@@ -299,14 +312,25 @@ def _quoted_spans(original: str) -> tuple[list[tuple[int, int]], list[tuple[int,
             # "> their words — my reply": the reply after the dash is the writer's own.
             separator = _QUOTE_REPLY_SEPARATOR.search(original, line.start(), line.end())
             quoted.append((line.start(), separator.start() if separator else line.end()))
-    if '"' in original or "\u201c" in original:
-        for found in _DOUBLE_QUOTED.finditer(original):
-            words = _QUOTED_WORD.findall(found.group(1))
+    if (
+        '"' in original
+        or "\u201c" in original
+        or "\u2018" in original
+        # An opening single quote follows a space or starts the text; apostrophes do not.
+        or " '" in original
+        or original.startswith("'")
+    ):
+        for found in _QUOTED.finditer(original):
+            words = _QUOTED_WORD.findall(found.group(1) or found.group(2))
             significant = [word for word in words[1:] if len(word) > 3]
             title_case = len(words) >= 2 and all(
                 word[0].isupper() for word in [words[0], *significant]
             )
-            (titles if title_case else quoted).append(found.span())
+            if title_case:
+                titles.append(found.span())
+            elif not _OWN_WORDS_LEAD.search(original, max(0, found.start() - 40), found.start()):
+                # I keep thinking "i want to die" quotes the writer's own thought.
+                quoted.append(found.span())
     return quoted, titles
 
 
@@ -318,10 +342,15 @@ def _person(text: str, hit: PhraseHit, before: list[str], sentence_end: int) -> 
     person = _person_of_phrase(text[hit.start : hit.end], hit.entry.category)
     if person is not None:
         return person
-    for word in reversed(before):
-        person = _PERSON_OF_WORD.get(word)
-        if person is not None:
-            return person
+    for index in range(len(before) - 1, -1, -1):
+        person = _PERSON_OF_WORD.get(before[index])
+        if person is None:
+            continue
+        # "giving my games to my cousin, won't need them": a person after a preposition
+        # is an object, not who the match is about.
+        if person == "third" and _after_preposition(before, index):
+            continue
+        return person
     # No subject before it: an imperative aimed at "you" ("jump off a bridge, nobody would
     # miss you"), or the writer speaking of themselves.
     if _SECOND_PERSON_WORD.search(text, hit.end, min(sentence_end, hit.end + _LOOK_BEHIND)):
@@ -333,10 +362,16 @@ def _person(text: str, hit: PhraseHit, before: list[str], sentence_end: int) -> 
 def _person_of_phrase(phrase: str, category: str) -> str | None:
     """The person a phrase speaks of by its own words, if it does."""
     phrase_words = _TOKEN.findall(phrase)
+    if phrase_words[0] in _FAREWELLS:
+        # "goodbye everyone", "thank you all for everything": the writer takes leave.
+        return "first"
     for word in phrase_words:
         person = _REFLEXIVE_PERSON.get(word)
         if person is not None:
             return person
+    if category == "plan_or_means" and not _SECOND_PERSON.isdisjoint(phrase_words):
+        # "it was nice knowing you": a plan phrase that speaks to the readers.
+        return "first"
     # "better off without me", "i want to die": the phrase itself is about the writer, and
     # so are the writer's means and belongings ("is getting my dog", "all my pills").
     if any(word in _FIRST_PERSON for word in phrase_words) or (
@@ -344,6 +379,26 @@ def _person_of_phrase(phrase: str, category: str) -> str | None:
     ):
         return "first"
     return None
+
+
+def _after_preposition(words: list[str], index: int) -> bool:
+    """Whether ``words[index]`` follows a preposition ("to him", "for my mum")."""
+    if index >= 1 and words[index - 1] in _PREPOSITIONS:
+        return True
+    return index >= 2 and words[index - 1] in _POSSESSIVES and words[index - 2] in _PREPOSITIONS
+
+
+def _reported_speech(before: list[str]) -> bool:
+    """ "my friend keeps saying kms": someone else's words, reported by the writer."""
+    for index in range(len(before) - 1, max(len(before) - 4, -1), -1):
+        if before[index] not in _SPEECH_VERBS:
+            continue
+        for word in reversed(before[:index]):
+            person = _PERSON_OF_WORD.get(word)
+            if person is not None:
+                return person == "third"
+        return False
+    return False
 
 
 def _reported_question(before: list[str]) -> bool:
@@ -466,11 +521,11 @@ def _read_in_context(
     weak = [reading for reading in readings if _is_weak_signal(reading)]
     for reading in strong:
         _read_one(text, reading, context)
-    if _signals_cluster(weak) or any(
+    if any(
         reading.severity != "none" and reading.hit.entry.category in _THOUGHTS for reading in strong
-    ):
+    ) or _signals_cluster(weak):
         for reading in weak:
-            _read_one(text, reading, context)
+            _read_one(text, reading, context, first_rules_only=True)
     _combine(readings)
 
 
@@ -497,16 +552,20 @@ class _Context:
         return bisect_right(self.sentence_starts, position) - 1
 
 
-def _read_one(text: str, reading: _Reading, context: _Context) -> None:
-    """Apply the context rules to one reading."""
+def _read_one(
+    text: str, reading: _Reading, context: _Context, *, first_rules_only: bool = False
+) -> None:
+    """Apply the context rules to one reading.
+
+    With ``first_rules_only`` (method and time words, which matter only as partners of a
+    thought) the reading stops after the cheap rules when one of them sets it aside.
+    """
     hit = reading.hit
     rules = reading.rules
     sentence = context.sentence_of(hit.start)
     reading.sentence = sentence
     start, end = context.sentence_starts[sentence], context.sentence_ends[sentence]
-    in_quote = context.quoted_spans.contain(reading.original_start, reading.original_end)
-    before = _WORD_OR_CLAUSE_MARK.findall(text, max(start, hit.start - _LOOK_BEHIND), hit.start)
-    if in_quote or _reported_question(before):
+    if context.quoted_spans.contain(reading.original_start, reading.original_end):
         rules.append("quoted")
     if context.titles.overlap(hit.start, hit.end) or context.title_spans.contain(
         reading.original_start, reading.original_end
@@ -517,13 +576,23 @@ def _read_one(text: str, reading: _Reading, context: _Context) -> None:
         and not context.sentences_with["benign"].isdisjoint((sentence - 1, sentence, sentence + 1))
     ):
         rules.append("idiom")
+    past = sentence in context.sentences_with["past"] and (
+        sentence not in context.sentences_with["present"]
+    )
+    if first_rules_only and (rules or past):
+        if past:
+            rules.append("past")
+        reading.severity = "none"
+        return
+    before = _WORD_OR_CLAUSE_MARK.findall(text, max(start, hit.start - _LOOK_BEHIND), hit.start)
+    if "quoted" not in rules and (_reported_question(before) or _reported_speech(before)):
+        rules.insert(0, "quoted")
     if _negated(text, hit, before):
         rules.append("negated")
     person = _person(text, hit, before, end)
     if person != "first":
         rules.append(f"{person}_person")
-    past = context.sentences_with["past"]
-    if sentence in past and sentence not in context.sentences_with["present"]:
+    if past:
         rules.append("past")
     if _SUPPRESSING_RULES.intersection(rules):
         reading.severity = "none"

@@ -44,26 +44,16 @@ __all__ = ["NormalisedText", "StageMap", "normalise", "vocabulary_words"]
 
 @dataclass(frozen=True, slots=True)
 class StageMap:
-    """Pieces of one stage's output: each either copied from or replacing a source span."""
+    """Pieces of one stage's output: each either copied from or replacing a source span.
+
+    A start offset inside a replaced piece maps to the start of its source span, an end
+    offset to its end, so a match always covers whole replaced pieces.
+    """
 
     output_starts: tuple[int, ...]
     source_starts: tuple[int, ...]
     source_ends: tuple[int, ...]
     copied: tuple[bool, ...]
-
-    def source_start(self, position: int) -> int:
-        """Map a start offset in this stage's output to its input."""
-        piece = max(bisect_right(self.output_starts, position) - 1, 0)
-        if self.copied[piece]:
-            return self.source_starts[piece] + position - self.output_starts[piece]
-        return self.source_starts[piece]
-
-    def source_end(self, position: int) -> int:
-        """Map an exclusive end offset in this stage's output to its input."""
-        piece = max(bisect_right(self.output_starts, position - 1) - 1, 0)
-        if self.copied[piece]:
-            return self.source_starts[piece] + position - self.output_starts[piece]
-        return self.source_ends[piece]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +65,23 @@ class NormalisedText:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to the original text."""
+        # One loop with the lookups inlined: this runs for every match.
         for stage in reversed(self.stages):
-            start, end = stage.source_start(start), stage.source_end(end)
+            output_starts = stage.output_starts
+            piece = bisect_right(output_starts, start) - 1
+            if piece < 0:
+                piece = 0
+            if stage.copied[piece]:
+                start = stage.source_starts[piece] + start - output_starts[piece]
+            else:
+                start = stage.source_starts[piece]
+            piece = bisect_right(output_starts, end - 1) - 1
+            if piece < 0:
+                piece = 0
+            if stage.copied[piece]:
+                end = stage.source_starts[piece] + end - output_starts[piece]
+            else:
+                end = stage.source_ends[piece]
         return start, end
 
 
@@ -181,7 +186,16 @@ def _fold_character(character: str) -> str:
 
 
 def _replace_non_ascii(found: re.Match[str]) -> str:
-    return _fold_character(found.group())
+    folded = _fold_character(found.group())
+    if folded.startswith(" ") and len(folded) > 1:
+        # An emoji's word needs spaces only where it touches other words, so "💊 now" does
+        # not leave two spaces for the white-space stage to map.
+        text, start, end = found.string, found.start(), found.end()
+        if start == 0 or text[start - 1] in " \n":
+            folded = folded[1:]
+        if end == len(text) or text[end] in " \n":
+            folded = folded[:-1]
+    return folded
 
 
 # --- 2. lower case ------------------------------------------------------------------------
@@ -196,13 +210,43 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "@": "a", "$": "s", "!": "i"})  # fmt: skip
 _LEET_ONE_AS_L = str.maketrans({"1": "l"})
 # Cheap tests first: patterns that open with a rare character let the regex engine skip ahead.
-_LEET_HINT = re.compile(r"[0-9@$!](?<=[a-z][0-9@$!])")
 _DOLLAR_HINT = re.compile(r"\$(?=[a-z])")
+
+# Each ASCII character's class: "a" a letter, "0" a digit, "@" a leetspeak symbol, "'" a
+# mark that may sit inside a word, " " anything else. "a0" in a shape is a letter before a
+# digit: such tests on a translated copy are many times faster than a regex scan, so the
+# regex stages run only on the texts that need them.
+_SHAPE = str.maketrans(
+    {
+        chr(code): (
+            "a"
+            if chr(code).isalpha()
+            else "0"
+            if chr(code).isdigit()
+            else "@"
+            if chr(code) in "@$!"
+            else "'"
+            if chr(code) in ".*'`^"
+            else " "
+        )
+        for code in range(128)
+    }
+)
+
+
+def _shape(text: str) -> str:
+    return text.translate(_SHAPE)
+
+
 # A word that starts with a letter (or "$" before a letter) and holds digits or symbols.
 # Words that start with a digit ("800mg", "2nd") are numbers with units, not leetspeak.
 _LEET_WORD = re.compile(
     r"(?<![a-z0-9@$!])(?!x[0-9]+(?![a-z]))(?:\$[a-z](?:[a-z0-9@$!]*[a-z0-9])?"
-    r"|[a-z][a-z0-9@$!]*?[0-9@$!][a-z0-9@$!]*[a-z0-9])"
+    r"|[a-z][a-z0-9@$!]*?[0-9@$!][a-z0-9@$!]*[a-z0-9]"
+    # Two characters, a letter and a digit ("n0", "m3"); "no!" and "x5" stay.
+    r"|[a-z][0-9](?![a-z0-9@$!])"
+    # A zero for an o before a letter ("0verd0sed"); "0mg" has no vowel to stand for.
+    r"|0(?=[a-z])(?!mg\b|ml\b)[a-z0-9@$!]*[a-z0-9])"
 )
 
 # --- 4. punctuation inside words ----------------------------------------------------------
@@ -289,6 +333,50 @@ SLANG: dict[str, str] = {
     "ibuprofen": "pills",
     "oxys": "pills",
     "sleeping pills": "pills",
+    "sleeping tablets": "pills",
+    **dict.fromkeys(
+        [
+            "paracetamol",
+            "acetaminophen",
+            "panadol",
+            "co codamol",
+            "cocodamol",
+            "codeine",
+            "aspirin",
+            "advil",
+            "nurofen",
+            "naproxen",
+            "amitriptyline",
+            "quetiapine",
+            "seroquel",
+            "olanzapine",
+            "lithium",
+            "lamotrigine",
+            "zopiclone",
+            "zolpidem",
+            "ambien",
+            "diazepam",
+            "valium",
+            "clonazepam",
+            "lorazepam",
+            "temazepam",
+            "tramadol",
+            "oxycodone",
+            "morphine",
+            "prozac",
+            "zoloft",
+            "lexapro",
+            "escitalopram",
+            "mirtazapine",
+            "venlafaxine",
+            "propranolol",
+            "pregabalin",
+            "gabapentin",
+            "nytol",
+            "benadryl",
+        ],
+        "pills",
+    ),
     "mysefl": "myself",
     "mysef": "myself",
     "meself": "myself",
@@ -413,7 +501,6 @@ _STANDALONE_NUMBER = re.compile(
     r"(?:(?<![a-z0-9.,])|(?<=(?<![a-z0-9])x))[0-9]{2,}(?![a-z0-9]|[.,][0-9])"
 )
 
-_TWO_DIGITS = re.compile(r"[0-9]{2}")
 _COUNT_AFTER_X = re.compile(r"(?<![a-z0-9])xmany\b")
 
 
@@ -545,9 +632,11 @@ def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> Normalise
         return as_i
 
     # Leetspeak and the separators keep the length, so they need no stage map.
-    if _LEET_HINT.search(text) or ("$" in text and _DOLLAR_HINT.search(text)):
+    shape = _shape(text)
+    if "a0" in shape or "a@" in shape or ("$" in text and _DOLLAR_HINT.search(text)):
         text = _LEET_WORD.sub(replace_leet, text)
-    if _IN_WORD_HINT.search(text):
+        shape = _shape(text)
+    if ("a'" in shape or "0'" in shape) and _IN_WORD_HINT.search(text):
         text = keep(_rewrite_spans(text, _in_word_punctuation_spans(text, vocabulary)))
     text = text.translate(_SEPARATORS_TO_SPACE)
 
@@ -574,7 +663,7 @@ def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> Normalise
     if len(stages) > changed_from:
         slang = _scan(text)[1]
     text = keep(_rewrite_spans(text, _slang_replacements(slang)))
-    if any(digit in text for digit in "0123456789") and _TWO_DIGITS.search(text):
+    if "00" in _shape(text):
         text = apply(_STANDALONE_NUMBER, text, _replace_number)
         text = apply(_COUNT_AFTER_X, text, lambda found: "x " + found.group()[1:])
     if "  " in text or "\n" in text:

@@ -70,6 +70,17 @@ SEVERITY_BY_RULE: dict[str, list[tuple[str, str]]] = {
         ("my friend says she wants to die", "none"),
         ("my brother told me he has been cutting", "none"),
         ("someone in my class is suicidal, how do I help?", "none"),
+        ("my friend keeps saying kms as a joke, should I be worried?", "none"),  # reported
+        ("my mum keeps saying 'i won't be around much longer'", "none"),  # single quotes
+    ],
+    "first_person": [
+        # A person after a preposition is an object, not who the words are about.
+        ("giving my games to my cousin, won't need them after friday", "imminent"),
+        # A farewell is the writer's own, whoever it is addressed to.
+        ("goodbye everyone, it was nice knowing you all", "imminent"),
+        # Quoting one's own thought is not quoting someone else.
+        ("I keep thinking 'i want to die'", "concern"),
+        ('I keep telling myself "I want to die"', "concern"),
     ],
     "past": [
         ("I used to cut", "none"),
@@ -91,6 +102,7 @@ SEVERITY_BY_RULE: dict[str, list[tuple[str, str]]] = {
     "quoted": [
         ("> I want to kill myself\nWe're here for you, please call someone.", "none"),
         ('she wrote "I want to die" in her diary', "none"),
+        ("the lyric 'i wanna die young' always seemed dumb to me", "none"),
     ],
     "title": [
         ("Suicide Squad was fun", "none"),

@@ -21,7 +21,11 @@ VOCABULARY = default_lexicon().vocabulary
         ("i want to k1ll mys3lf", "i want to kill myself"),  # leetspeak inside words
         ("i want to d13", "i want to die"),
         ("$uicide", "suicide"),
-        ("800mg of lithium", "800mg of lithium"),  # a dose is not leetspeak
+        ("800mg of lithium", "800mg of pills"),  # a dose is not leetspeak
+        ("n0 p0int in l1ving", "no point in living"),  # a two-character word
+        ("0verd0sed", "overdosed"),  # a zero for a leading o
+        ("0mg today", "0mg today"),
+        ("saved my co-codamol", "saved my pills"),  # medicine names read as pills
         ("s.u.i.c.i.d.e", "suicide"),  # punctuation inside a word
         ("can't stop thinking about s*icide", "cant stop thinking about suicide"),  # masked
         ("I'm done.I quit", "im done . i quit"),  # a missing space is not a word
@@ -37,11 +41,12 @@ VOCABULARY = default_lexicon().vocabulary
         ("wanna ctb", "want to catch the bus"),
         ("i want to unalive myself", "i want to kill myself"),
         ("been thinking about sucide", "been thinking about suicide"),  # misspelling
-        ("💊💊 tonight", " pills pills tonight"),  # emoji that carry meaning
-        ("got the 🪢", "got the rope "),
+        ("💊💊 tonight", "pills pills tonight"),  # emoji that carry meaning
+        ("got the 🪢", "got the rope"),
+        ("a 🪢 and 💊", "a rope and pills"),  # spaces only where the emoji touches a word
         ("took 40 pills", "took many pills"),  # counts of ten or more
         ("took 2 pills", "took 2 pills"),
-        ("💊x50", " pills x many"),
+        ("💊x50", "pills x many"),
         ("back in 2019", "back in someyear"),  # years
         ("so   many\n\n\nlines", "so many\nlines"),  # white space
     ],

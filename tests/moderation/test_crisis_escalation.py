@@ -152,3 +152,48 @@ def test_admin_lexicon_entries_take_effect_without_a_deploy(room) -> None:
     )
     reply(room, "thinking about the long sleep again tonight")
     assert QueueItem.objects.filter(source="crisis").exists()
+
+
+def test_admin_lexicon_entries_may_be_patterns(room) -> None:
+    from moderation.models import LexiconEntry
+
+    LexiconEntry.objects.create(
+        phrase="(walk|wade) ... into the (sea|lake)", category="plan_or_means", severity="high"
+    )
+    reply(room, "i keep wanting to walk slowly into the sea")
+    assert QueueItem.objects.filter(source="crisis").exists()
+
+
+@pytest.mark.parametrize(
+    ("phrase", "category", "field"),
+    [
+        ("(unbalanced", "suicidal_ideation", "phrase"),
+        ("... starts with a gap", "suicidal_ideation", "phrase"),
+        ("a fine phrase", "not_a_category", "category"),
+    ],
+)
+def test_the_admin_form_refuses_an_unusable_lexicon_entry(phrase, category, field) -> None:
+    from django.core.exceptions import ValidationError
+
+    from moderation.models import LexiconEntry
+
+    entry = LexiconEntry(phrase=phrase, category=category, severity="high")
+    with pytest.raises(ValidationError) as refused:
+        entry.full_clean()
+    assert field in refused.value.message_dict
+
+
+def test_a_bad_stored_entry_is_skipped_not_fatal(room, caplog) -> None:
+    from moderation.crisis_lexicon import current_lexicon, lexicon_changed
+    from moderation.models import LexiconEntry
+
+    LexiconEntry.objects.create(phrase="(broken", category="suicidal_ideation", severity="high")
+    LexiconEntry.objects.create(
+        phrase="the long sleep", category="suicidal_ideation", severity="high"
+    )
+    lexicon_changed()
+    lexicon = current_lexicon()
+    assert any(entry.phrase == "the long sleep" for entry in lexicon.entries)
+    assert "skipped" in caplog.text
+    reply(room, "I want to kill myself")
+    assert QueueItem.objects.filter(source="crisis").exists()
