@@ -114,6 +114,19 @@ _THIRD_PERSON = frozenset(
         "classmate",
         "neighbour",
         "neighbor",
+        "man",
+        "woman",
+        "men",
+        "women",
+        "guy",
+        "girl",
+        "boy",
+        "lady",
+        "driver",
+        "cat",
+        "dog",
+        "kitten",
+        "puppy",
     ]
 )
 _REFLEXIVE_PERSON = {
