@@ -193,6 +193,15 @@ def crisis_details(text: str, assessment: Assessment) -> dict[str, object]:
         ],
         "categories": list(assessment.categories),
         "lexicon_version": assessment.lexicon_version,
+        "model": (
+            {
+                "version": assessment.model_version,
+                "any_risk": round(assessment.model_scores.any_risk, 3),
+                "moderator_risk": round(assessment.model_scores.moderator_risk, 3),
+            }
+            if assessment.raised_by_model and assessment.model_scores
+            else None
+        ),
     }
 
 

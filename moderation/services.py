@@ -695,6 +695,15 @@ def check_in_request(*, user: User, community: Community) -> QueueItem:
 
 
 @transaction.atomic
+def _detector_version(details: dict[str, Any]) -> str:
+    """The lexicon version, and the model's when the model raised the item."""
+    version = str(details.get("lexicon_version", ""))
+    model = details.get("model")
+    if isinstance(model, dict):
+        version = f"{version} model {model.get('version', '')}"
+    return version[:40]
+
+
 def crisis_feedback_record(
     *, actor: User, item: QueueItem, verdict: str, expected_severity: str = ""
 ) -> CrisisFeedback:
@@ -720,7 +729,7 @@ def crisis_feedback_record(
         text=text,
         detected_severity=item.severity or "none",
         expected_severity=expected_severity,
-        lexicon_version=str(item.crisis_details.get("lexicon_version", "")),
+        lexicon_version=_detector_version(item.crisis_details),
     )
     audit_record(
         actor=actor,

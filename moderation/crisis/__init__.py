@@ -5,7 +5,7 @@
 (with offsets into the original text). See README.md in this folder for the rules.
 """
 
-from moderation.crisis.assess import RULES, Assessment, Match, assess
+from moderation.crisis.assess import MODEL_CATEGORY, RULES, Assessment, Match, assess
 from moderation.crisis.lexicon import (
     SEVERITIES,
     Lexicon,
@@ -14,8 +14,10 @@ from moderation.crisis.lexicon import (
     default_lexicon,
     load_lexicon,
 )
+from moderation.crisis.model import RiskModel, RiskScores, default_model
 
 __all__ = [
+    "MODEL_CATEGORY",
     "RULES",
     "SEVERITIES",
     "Assessment",
@@ -23,7 +25,10 @@ __all__ = [
     "LexiconEntry",
     "LexiconError",
     "Match",
+    "RiskModel",
+    "RiskScores",
     "assess",
     "default_lexicon",
+    "default_model",
     "load_lexicon",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from moderation.crisis.lexicon import (
@@ -14,8 +14,12 @@ from moderation.crisis.lexicon import (
     PhraseHit,
     default_lexicon,
 )
+from moderation.crisis.model import RiskModel, RiskScores, default_model
 
-__all__ = ["RULES", "Assessment", "Match", "assess"]
+__all__ = ["MODEL_CATEGORY", "RULES", "Assessment", "Match", "assess"]
+
+# The category reported when the risk model, not a phrase, raised the severity.
+MODEL_CATEGORY = "indirect_risk"
 
 RULES: tuple[str, ...] = (
     "negated",
@@ -246,6 +250,17 @@ class Assessment:
     categories: tuple[str, ...]
     matches: tuple[Match, ...]
     lexicon_version: str
+    # Risk phrases were found but their context set them all aside (negated, quoted,
+    # someone else's …): the model is not asked to second-guess that reading.
+    matches_set_aside: bool = False
+    # Set when the model was asked (no risk phrase at all), with the version it came from.
+    model_scores: RiskScores | None = None
+    model_version: str = ""
+
+    @property
+    def raised_by_model(self) -> bool:
+        """Whether the severity comes from the risk model rather than from a phrase."""
+        return MODEL_CATEGORY in self.categories
 
     @property
     def shows_support(self) -> bool:
@@ -451,8 +466,18 @@ def _negated(text: str, hit: PhraseHit, before: list[str]) -> bool:
     return False
 
 
-def assess(text: str, *, lexicon: Lexicon | None = None) -> Assessment:
-    """Assess ``text`` for crisis language with ``lexicon`` (the shipped one by default)."""
+def assess(
+    text: str,
+    *,
+    lexicon: Lexicon | None = None,
+    model: RiskModel | None = None,
+    use_model: bool = True,
+) -> Assessment:
+    """Assess ``text`` for crisis language.
+
+    ``lexicon`` and ``model`` default to the shipped ones; ``use_model=False`` reads the
+    phrases alone (for evaluation and training).
+    """
     lexicon = lexicon or default_lexicon()
     normalised = lexicon.normalise(text)
     folded = normalised.text
@@ -462,7 +487,8 @@ def assess(text: str, *, lexicon: Lexicon | None = None) -> Assessment:
     for hit in hits:
         (context_hits if hit.entry.category in CONTEXT_CATEGORIES else risk_hits).append(hit)
     if not risk_hits:
-        return Assessment("none", (), (), lexicon.version)
+        lexical = Assessment("none", (), (), lexicon.version)
+        return _with_model(lexical, folded, model, use_model=use_model)
     risk_hits = _outermost(risk_hits)
 
     readings: list[_Reading] = []
@@ -497,7 +523,33 @@ def assess(text: str, *, lexicon: Lexicon | None = None) -> Assessment:
         )
         for reading in readings
     )
-    return Assessment(severity, tuple(sorted(categories)), matches, lexicon.version)
+    set_aside = any(
+        reading.severity == "none"
+        and (reading.hit.entry.severity != "none" or reading.hit.entry.category == "harassment")
+        for reading in readings
+    )
+    lexical = Assessment(
+        severity, tuple(sorted(categories)), matches, lexicon.version, matches_set_aside=set_aside
+    )
+    return _with_model(lexical, folded, model, use_model=use_model)
+
+
+def _with_model(
+    lexical: Assessment, folded: str, model: RiskModel | None, *, use_model: bool
+) -> Assessment:
+    """Ask the risk model when the lexicon found no risk phrase at all (see model.py)."""
+    if not use_model or lexical.severity != "none" or lexical.matches_set_aside:
+        return lexical
+    model = model or default_model()
+    scores = model.score(folded)
+    severity = model.severity(scores)
+    return replace(
+        lexical,
+        severity=severity,
+        categories=(MODEL_CATEGORY,) if severity != "none" else lexical.categories,
+        model_scores=scores,
+        model_version=model.version,
+    )
 
 
 def _read_in_context(

@@ -77,8 +77,13 @@ def read_devset(path: Path = DEVSET) -> list[Example]:
 
 
 def detector_severity(text: str) -> str:
-    """The detector's severity for one text."""
+    """The detector's severity for one text: the lexicon, and the risk model behind it."""
     return assess(text).severity
+
+
+def lexicon_severity(text: str) -> str:
+    """The lexicon's severity alone, without the risk model."""
+    return assess(text, use_model=False).severity
 
 
 def naive_severity(text: str) -> str:
@@ -148,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     detector = score(examples, detector_severity)
     baseline = score(examples, naive_severity)
     _say(_figures("detector", detector))
+    _say(_figures("lexicon", score(examples, lexicon_severity)))
     _say(_figures("baseline", baseline))
     targets = " ".join(f"{name}>={target}" for name, target in TARGETS.items())
     _say(f"targets   {targets}: {'met' if detector.meets_targets() else 'MISSED'}")

@@ -187,7 +187,8 @@ def test_admin_entries_extend_the_lexicon() -> None:
     extra = [LexiconEntry("going to the big sleep", "suicidal_ideation", "high", "slang")]
     lexicon = load_lexicon(extra)
     assert assess("I'm going to the big sleep", lexicon=lexicon).severity == "high"
-    assert assess("I'm going to the big sleep").severity == "none"
+    # The shipped lexicon alone has no such phrase (the risk model may still read it).
+    assert assess("I'm going to the big sleep", use_model=False).severity == "none"
     assert lexicon.version != load_lexicon().version
     assert lexicon.version.startswith(load_lexicon().version)
 

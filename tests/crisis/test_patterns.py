@@ -81,7 +81,7 @@ def lexicon():
     ],
 )
 def test_patterns_match_in_messages(lexicon, text: str, severity: str) -> None:
-    assert assess(text, lexicon=lexicon).severity == severity
+    assert assess(text, lexicon=lexicon, use_model=False).severity == severity
 
 
 def test_a_gapped_match_spans_both_parts_in_the_original_text(lexicon) -> None:
@@ -94,5 +94,7 @@ def test_a_gapped_match_spans_both_parts_in_the_original_text(lexicon) -> None:
 
 
 def test_context_rules_read_a_gapped_match_like_any_other(lexicon) -> None:
-    assert assess("i havent cut my arm in a year", lexicon=lexicon).severity == "none"
-    assert assess("she cut the top of my arm", lexicon=lexicon).severity == "none"
+    for text in ("i havent cut my arm in a year", "she cut the top of my arm"):
+        assessment = assess(text, lexicon=lexicon)
+        assert assessment.severity == "none"
+        assert assessment.matches_set_aside

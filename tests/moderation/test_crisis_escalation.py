@@ -145,12 +145,11 @@ def test_false_alarm_feedback_is_kept_and_exported(room, capsys) -> None:
 def test_admin_lexicon_entries_take_effect_without_a_deploy(room) -> None:
     from moderation.models import LexiconEntry
 
-    reply(room, "thinking about the long sleep again")
+    # A new slang word (made up here, so neither the lexicon nor the risk model knows it).
+    reply(room, "zorbmoon")
     assert not QueueItem.objects.exists()
-    LexiconEntry.objects.create(
-        phrase="the long sleep", category="suicidal_ideation", severity="high"
-    )
-    reply(room, "thinking about the long sleep again tonight")
+    LexiconEntry.objects.create(phrase="zorbmoon", category="suicidal_ideation", severity="high")
+    reply(room, "zorbmoon tonight")
     assert QueueItem.objects.filter(source="crisis").exists()
 
 
