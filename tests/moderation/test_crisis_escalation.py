@@ -196,3 +196,20 @@ def test_a_bad_stored_entry_is_skipped_not_fatal(room, caplog) -> None:
     assert "skipped" in caplog.text
     reply(room, "I want to kill myself")
     assert QueueItem.objects.filter(source="crisis").exists()
+
+
+def test_indirect_language_the_model_reads_reaches_moderators_with_its_scores(room) -> None:
+    """No phrase of the lexicon is in these words; the risk model raises them to high."""
+    text = "i keep looking at the bottle of pills in the cupboard and counting them"
+    page = reply(room, text).content.decode()
+    assert 'id="support-card-title"' in page
+    item = QueueItem.objects.get(source="crisis")
+    assert item.severity == "high" and item.priority == Priority.HIGH
+    assert item.crisis_details["categories"] == ["indirect_risk"]
+    assert item.crisis_details["model"]["moderator_risk"] >= 0.7
+    view = room["clients"]["moderator"].get(f"/mod/item/{item.pk}/").content.decode()
+    assert "No listed phrase matched" in view and "risk model 1" in view
+    room["clients"]["moderator"].post(
+        f"/mod/item/{item.pk}/crisis-feedback/", {"verdict": "false_positive"}
+    )
+    assert CrisisFeedback.objects.get().lexicon_version.endswith("model 1")
