@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from moderation.crisis.lexicon import (
     CONTEXT_CATEGORIES,
@@ -229,9 +230,11 @@ _LOOK_BEHIND = 120  # characters of the sentence read before a match to find its
 _NEGATION_WINDOW = 4  # words before a match that a negator may stand in
 
 
-@dataclass(frozen=True)
-class Match:
-    """A lexicon phrase found in the text, with offsets into the original text."""
+class Match(NamedTuple):
+    """A lexicon phrase found in the text, with offsets into the original text.
+
+    A named tuple rather than a dataclass: a long message makes a dozen of these per call.
+    """
 
     phrase: str
     text: str
@@ -582,8 +585,10 @@ def _read_in_context(
 
     # Method and time words only matter as partners of a thought or in a cluster, so their
     # context is read only when a thought survived its own context, or they cluster.
-    strong = [reading for reading in readings if not _is_weak_signal(reading)]
-    weak = [reading for reading in readings if _is_weak_signal(reading)]
+    strong: list[_Reading] = []
+    weak: list[_Reading] = []
+    for reading in readings:
+        (weak if _is_weak_signal(reading) else strong).append(reading)
     for reading in strong:
         _read_one(text, reading, context)
     if any(
@@ -659,7 +664,7 @@ def _read_one(
         rules.append(f"{person}_person")
     if past:
         rules.append("past")
-    if _SUPPRESSING_RULES.intersection(rules):
+    if not _SUPPRESSING_RULES.isdisjoint(rules):
         reading.severity = "none"
 
 
@@ -670,7 +675,7 @@ def _combine(readings: list[_Reading]) -> None:
     different method, goodbye or time signals together read as a plan even without words
     of ideation ("Goodbye. 💊🪢").
     """
-    live = [reading for reading in readings if not _SUPPRESSING_RULES.intersection(reading.rules)]
+    live = [reading for reading in readings if _SUPPRESSING_RULES.isdisjoint(reading.rules)]
     means = [reading for reading in live if reading.hit.entry.category == "plan_or_means"]
     timing = [reading for reading in live if reading.hit.entry.category == "timing"]
     combined: list[_Reading] = []
@@ -693,7 +698,7 @@ def _combine(readings: list[_Reading]) -> None:
         ):
             combined.append(thought)
             partner_pools.update(("plan_or_means", "timing"))
-    if _signals_cluster(live):
+    if len(partner_pools) < 2 and _signals_cluster(live):
         partner_pools.update(("plan_or_means", "timing"))
     combined.extend(reading for reading in live if reading.hit.entry.category in partner_pools)
     for reading in combined:

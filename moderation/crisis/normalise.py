@@ -254,6 +254,18 @@ _LEET_WORD = re.compile(
 _IN_WORD_PUNCTUATION = re.compile(r"[a-z0-9]+(?:[.*'`^]+[a-z0-9]+)+")
 _IN_WORD_HINT = re.compile(r"[.*'`^]+(?<=[a-z0-9][.*'`^])(?=[a-z0-9])")
 _PUNCTUATION_RUN = re.compile(r"[.*'`^]+")
+# A word whose only inner marks are single apostrophes, with no other mark against it.
+_APOSTROPHE_WORD = re.compile(r"(?<![a-z0-9.*'`^])[a-z0-9]+(?:'[a-z0-9]+)+(?![a-z0-9.*'`^])")
+
+
+def _apostrophes_in_words(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each apostrophe inside such a word, to be removed ("don't" reads as "dont")."""
+    for word in _APOSTROPHE_WORD.finditer(text):
+        position = text.find("'", word.start(), word.end())
+        while position != -1:
+            yield position, position + 1, ""
+            position = text.find("'", position + 1, word.end())
+
 
 # --- 5. separators ------------------------------------------------------------------------
 
@@ -642,7 +654,16 @@ def normalise(text: str, vocabulary: Collection[str] = frozenset()) -> Normalise
     if "a0" in shape or "a@" in shape or ("$" in text and _DOLLAR_HINT.search(text)):
         text = _LEET_WORD.sub(replace_leet, text)
         shape = _shape(text)
-    if ("a'" in shape or "0'" in shape) and _IN_WORD_HINT.search(text):
+    if "'" in text:
+        # The commonest case by far ("don't", "i'd"), without the general stage's work.
+        text = keep(_rewrite_spans(text, _apostrophes_in_words(text)))
+        shape = _shape(text)
+    # A mark with a letter or digit on each side ("s.u.i", "s*icide").
+    if (
+        ("'a" in shape or "'0" in shape)
+        and ("a'" in shape or "0'" in shape)
+        and _IN_WORD_HINT.search(text)
+    ):
         text = keep(_rewrite_spans(text, _in_word_punctuation_spans(text, vocabulary)))
     text = text.translate(_SEPARATORS_TO_SPACE)
 
