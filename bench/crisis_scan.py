@@ -98,6 +98,19 @@ def timed(scan: Callable[[str], object], messages: list[str], label: str) -> lis
     return rounds
 
 
+def host_speed() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this host runs Python right now.
+
+    Shared hosts change speed under other tenants' load; printed beside the figures so two
+    runs can be compared (the ratios to the baseline do not depend on it).
+    """
+    started = time.perf_counter()
+    total = 0
+    for number in range(3_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
 def best_per_message(rounds: list[list[float]]) -> list[float]:
     """Each message's fastest pass: its own cost, without the host's scheduling pauses."""
     return [min(times) for times in zip(*rounds, strict=True)]
@@ -116,7 +129,9 @@ def main() -> int:
     assess(messages[0])  # build the default lexicon outside the timings
     baseline = build_baseline()
     baseline.findall(messages[0])
+    speed_before = host_speed()
     detector_rounds = timed(assess, messages, "assess")
+    speed_after = host_speed()
     baseline_rounds = timed(baseline.findall, messages, "regex alternation")
     megabytes = len(messages) * ROUNDS * MESSAGE_LENGTH / 1_000_000
     detector_throughput = megabytes / sum(map(sum, detector_rounds))
@@ -125,6 +140,10 @@ def main() -> int:
     baseline_p99 = p99(best_per_message(baseline_rounds)) * 1000
     every_call_p99 = p99([time for times in detector_rounds for time in times]) * 1000
     sys.stderr.write(f"assess p99 over every call, host pauses included: {every_call_p99:.4f} ms\n")
+    sys.stderr.write(
+        f"host speed: calibration loop {speed_before:.3f} s before, {speed_after:.3f} s after "
+        "the detector's passes (compare runs at the same host speed)\n"
+    )
     print(
         f"BENCH crisis_scan throughput_mb_s={detector_throughput:.3f} "
         f"baseline={baseline_throughput:.3f} ratio={detector_throughput / baseline_throughput:.2f}"

@@ -591,9 +591,26 @@ def _read_in_context(
         (weak if _is_weak_signal(reading) else strong).append(reading)
     for reading in strong:
         _read_one(text, reading, context)
-    if any(
-        reading.severity != "none" and reading.hit.entry.category in _THOUGHTS for reading in strong
-    ) or _signals_cluster(weak):
+    thoughts = [
+        reading
+        for reading in strong
+        if reading.severity != "none" and reading.hit.entry.category in _THOUGHTS
+    ]
+    if thoughts:
+        # Nearest partners first, and no further once every thought has the partners it
+        # needs: the severity cannot change after that, and in a long message most method
+        # and time words sit in unrelated sentences.
+        weak.sort(key=lambda reading: min(abs(reading.hit.start - t.hit.start) for t in thoughts))
+        read: list[_Reading] = []
+        for reading in weak:
+            _read_one(text, reading, context, first_rules_only=True)
+            read.append(reading)
+            live = [r for r in [*thoughts, *read] if _SUPPRESSING_RULES.isdisjoint(r.rules)]
+            if len(_combinations(live)[0]) == len(thoughts):
+                break
+        _combine([*strong, *read])
+        return
+    if _signals_cluster(weak):
         for reading in weak:
             _read_one(text, reading, context, first_rules_only=True)
     _combine(readings)
@@ -676,6 +693,18 @@ def _combine(readings: list[_Reading]) -> None:
     of ideation ("Goodbye. 💊🪢").
     """
     live = [reading for reading in readings if _SUPPRESSING_RULES.isdisjoint(reading.rules)]
+    combined, partner_pools = _combinations(live)
+    if len(partner_pools) < 2 and _signals_cluster(live):
+        partner_pools.update(("plan_or_means", "timing"))
+    combined.extend(reading for reading in live if reading.hit.entry.category in partner_pools)
+    for reading in combined:
+        reading.severity = "imminent"
+        if "combined" not in reading.rules:
+            reading.rules.append("combined")
+
+
+def _combinations(live: list[_Reading]) -> tuple[list[_Reading], set[str]]:
+    """The thoughts that a partner makes a plan, and the partner pools they draw on."""
     means = [reading for reading in live if reading.hit.entry.category == "plan_or_means"]
     timing = [reading for reading in live if reading.hit.entry.category == "timing"]
     combined: list[_Reading] = []
@@ -698,13 +727,7 @@ def _combine(readings: list[_Reading]) -> None:
         ):
             combined.append(thought)
             partner_pools.update(("plan_or_means", "timing"))
-    if len(partner_pools) < 2 and _signals_cluster(live):
-        partner_pools.update(("plan_or_means", "timing"))
-    combined.extend(reading for reading in live if reading.hit.entry.category in partner_pools)
-    for reading in combined:
-        reading.severity = "imminent"
-        if "combined" not in reading.rules:
-            reading.rules.append("combined")
+    return combined, partner_pools
 
 
 def _signals_cluster(readings: list[_Reading]) -> bool:

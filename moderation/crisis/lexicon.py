@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import ahocorasick
 
@@ -86,8 +86,7 @@ class LexiconEntry:
         return parts(self.phrase)
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseHit:
+class PhraseHit(NamedTuple):
     """A lexicon phrase found in normalised text, with normalised offsets."""
 
     entry: LexiconEntry
