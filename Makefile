@@ -47,9 +47,11 @@ bench: $(STAMP)
 eval-crisis: $(STAMP)
 	$(BIN)/python tests/crisis/eval.py
 	@echo "everyday messages (false alarms only):"
-	$(BIN)/python tests/crisis/eval.py tests/crisis/everyday.tsv
-	@echo "held-out sets, each written blind; below the targets on new text (moderation/crisis/README.md):"
-	-@for set in holdout holdout2 holdout3 holdout4; do \
+	-@for set in everyday everyday2 everyday_holdout; do \
+		echo "$$set:"; $(BIN)/python tests/crisis/eval.py tests/crisis/$$set.tsv | head -2; \
+	done
+	@echo "held-out sets, each written blind; holdout6 is the final one (moderation/crisis/README.md):"
+	-@for set in holdout holdout2 holdout3 holdout4 holdout5 holdout6; do \
 		test -f tests/crisis/$$set.tsv || continue; \
 		echo "$$set:"; $(BIN)/python tests/crisis/eval.py tests/crisis/$$set.tsv; \
 	done
