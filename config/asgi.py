@@ -13,6 +13,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from moderation.crisis_lexicon import warm_up  # noqa: E402
+
+warm_up()
 
 application = ProtocolTypeRouter(
     {

@@ -8,12 +8,26 @@ import logging
 
 from django.core.cache import cache
 
-from moderation.crisis import Lexicon, LexiconEntry, LexiconError, default_lexicon, load_lexicon
+from moderation.crisis import (
+    Lexicon,
+    LexiconEntry,
+    LexiconError,
+    default_lexicon,
+    default_model,
+    load_lexicon,
+)
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "crisis-lexicon-version"
 _built: dict[str, Lexicon] = {}
+
+
+def warm_up() -> None:
+    """Build the shipped lexicon and read the risk model now (about half a second), at
+    process start, rather than while the first message of the process waits."""
+    default_lexicon()
+    default_model()
 
 
 def lexicon_changed() -> None:

@@ -694,7 +694,6 @@ def check_in_request(*, user: User, community: Community) -> QueueItem:
     )
 
 
-@transaction.atomic
 def _detector_version(details: dict[str, Any]) -> str:
     """The lexicon version, and the model's when the model raised the item."""
     version = str(details.get("lexicon_version", ""))
@@ -704,6 +703,7 @@ def _detector_version(details: dict[str, Any]) -> str:
     return version[:40]
 
 
+@transaction.atomic
 def crisis_feedback_record(
     *, actor: User, item: QueueItem, verdict: str, expected_severity: str = ""
 ) -> CrisisFeedback:

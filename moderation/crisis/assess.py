@@ -481,7 +481,7 @@ def assess(
     ``lexicon`` and ``model`` default to the shipped ones; ``use_model=False`` reads the
     phrases alone (for evaluation and training).
     """
-    lexicon = lexicon or default_lexicon()
+    lexicon = lexicon if lexicon is not None else default_lexicon()
     normalised = lexicon.normalise(text)
     folded = normalised.text
     hits = lexicon.find(folded)
@@ -500,10 +500,7 @@ def assess(
         readings.append(_Reading(hit, original_start, original_end, 0, [], hit.entry.severity))
 
     # A method word or a time alone says nothing; skip the context work for those.
-    if any(
-        reading.severity != "none" or reading.hit.entry.category not in ("plan_or_means", "timing")
-        for reading in readings
-    ) or _signals_cluster(readings):
+    if not all(map(_is_weak_signal, readings)) or _signals_cluster(readings):
         _read_in_context(text, folded, readings, context_hits)
 
     severity = max((reading.severity for reading in readings), key=SEVERITY_RANK.__getitem__)
@@ -543,7 +540,7 @@ def _with_model(
     """Ask the risk model when the lexicon found no risk phrase at all (see model.py)."""
     if not use_model or lexical.severity != "none" or lexical.matches_set_aside:
         return lexical
-    model = model or default_model()
+    model = model if model is not None else default_model()
     scores = model.score(folded)
     severity = model.severity(scores)
     return replace(
@@ -602,12 +599,14 @@ def _read_in_context(
         # and time words sit in unrelated sentences.
         weak.sort(key=lambda reading: min(abs(reading.hit.start - t.hit.start) for t in thoughts))
         read: list[_Reading] = []
+        live = list(thoughts)
         for reading in weak:
             _read_one(text, reading, context, first_rules_only=True)
             read.append(reading)
-            live = [r for r in [*thoughts, *read] if _SUPPRESSING_RULES.isdisjoint(r.rules)]
-            if len(_combinations(live)[0]) == len(thoughts):
-                break
+            if _SUPPRESSING_RULES.isdisjoint(reading.rules):
+                live.append(reading)
+                if len(_combinations(live)[0]) == len(thoughts):
+                    break
         _combine([*strong, *read])
         return
     if _signals_cluster(weak):

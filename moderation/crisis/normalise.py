@@ -65,23 +65,13 @@ class NormalisedText:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to the original text."""
-        # One loop with the lookups inlined: this runs for every match.
+        # The lookups inlined in one loop: this runs for every match.
         for stage in reversed(self.stages):
-            output_starts = stage.output_starts
-            piece = bisect_right(output_starts, start) - 1
-            if piece < 0:
-                piece = 0
-            if stage.copied[piece]:
-                start = stage.source_starts[piece] + start - output_starts[piece]
-            else:
-                start = stage.source_starts[piece]
-            piece = bisect_right(output_starts, end - 1) - 1
-            if piece < 0:
-                piece = 0
-            if stage.copied[piece]:
-                end = stage.source_starts[piece] + end - output_starts[piece]
-            else:
-                end = stage.source_ends[piece]
+            outputs, sources, copied = stage.output_starts, stage.source_starts, stage.copied
+            first = max(bisect_right(outputs, start) - 1, 0)
+            last = max(bisect_right(outputs, end - 1) - 1, 0)
+            start = sources[first] + start - outputs[first] if copied[first] else sources[first]
+            end = sources[last] + end - outputs[last] if copied[last] else stage.source_ends[last]
         return start, end
 
 

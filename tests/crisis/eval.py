@@ -128,7 +128,7 @@ def score(examples: Iterable[Example], predict: Callable[[str], str]) -> Scores:
     )
 
 
-def _figures(name: str, scores: Scores) -> str:
+def figures(name: str, scores: Scores) -> str:
     return (
         f"{name:<9} recall_any_alert={scores.recall_any_alert:.3f} "
         f"recall_moderator_alert={scores.recall_moderator_alert:.3f} "
@@ -136,7 +136,7 @@ def _figures(name: str, scores: Scores) -> str:
     )
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
@@ -152,14 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     examples = read_devset(arguments.devset)
     detector = score(examples, detector_severity)
     baseline = score(examples, naive_severity)
-    _say(_figures("detector", detector))
-    _say(_figures("lexicon", score(examples, lexicon_severity)))
-    _say(_figures("baseline", baseline))
+    say(figures("detector", detector))
+    say(figures("lexicon", score(examples, lexicon_severity)))
+    say(figures("baseline", baseline))
     targets = " ".join(f"{name}>={target}" for name, target in TARGETS.items())
-    _say(f"targets   {targets}: {'met' if detector.meets_targets() else 'MISSED'}")
+    say(f"targets   {targets}: {'met' if detector.meets_targets() else 'MISSED'}")
     if arguments.errors:
         for example, predicted in detector.errors:
-            _say(
+            say(
                 f"{arguments.devset.name}:{example.line}\texpected={example.expected}"
                 f"\tpredicted={predicted}\t{example.text}"
             )

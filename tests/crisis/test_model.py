@@ -1,15 +1,13 @@
 """The crisis risk model: the shipped file, pure-Python scoring, and how assess uses it."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from moderation.crisis import MODEL_CATEGORY, assess, default_lexicon, default_model
 from moderation.crisis.model import MIN_EVIDENCE, ModelError, RiskScores, read_model
-
-sys.path.insert(0, str(Path(__file__).parent))
-import train_model  # the training script lives beside the labelled sets
+from tests.crisis import train_model
+from tests.crisis.eval import read_devset
 
 
 def test_the_shipped_model_loads_with_its_thresholds() -> None:
@@ -26,12 +24,12 @@ def test_scoring_matches_scikit_learn_on_the_training_sets() -> None:
     If this fails after the labelled sets or the normaliser changed, retrain:
     ``.venv/bin/python tests/crisis/train_model.py``.
     """
-    sets = {
-        name: train_model.read_set(Path(__file__).with_name(f"{name}.tsv"))
-        for name in train_model.DEFAULT_SETS
-    }
-    vectors, any_model, moderator_model = train_model.fit(
-        [row for rows in sets.values() for row in rows]
+    trained = train_model.fit(
+        [
+            example
+            for name in train_model.DEFAULT_SETS
+            for example in read_devset(Path(__file__).with_name(f"{name}.tsv"))
+        ]
     )
     normalise = default_lexicon().normalise
     model = default_model()
@@ -44,10 +42,10 @@ def test_scoring_matches_scikit_learn_on_the_training_sets() -> None:
     ]
     for text in texts:
         folded = normalise(text).text
-        matrix = vectors.transform([folded])
+        matrix = trained.vectors.transform([folded])
         expected = (
-            any_model.predict_proba(matrix)[0, 1],
-            moderator_model.predict_proba(matrix)[0, 1],
+            trained.any_risk.predict_proba(matrix)[0, 1],
+            trained.moderator_risk.predict_proba(matrix)[0, 1],
         )
         scores = model.score(folded)
         assert scores.any_risk == pytest.approx(expected[0], abs=1e-4)

@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python tests/crisis/train_model.py [--sets devset holdout ...] [--extra F]``.
 Needs scikit-learn (a dev dependency); the shipped model is read without it.
 
-It first scores each held-out set with a model trained on the other sets (leave one set
-out), combined with the lexicon exactly as ``assess`` combines them, so the printed
+It first scores each held-out set with ``assess`` and a model trained on the other sets
+(leave one set out), so the printed
 figures are for text the model did not see; then it trains on every set given and writes
 the model file. ``--extra`` adds files in the same format, such as reviewed moderator
 feedback from ``manage.py crisis_feedback_export``.
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +25,9 @@ if str(ROOT) not in sys.path:
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from moderation.crisis import assess, default_lexicon  # noqa: E402
+from moderation.crisis import RiskModel, assess, default_lexicon  # noqa: E402
 from moderation.crisis.model import MODEL_FILE  # noqa: E402
+from tests.crisis.eval import Example, figures, read_devset, say, score  # noqa: E402
 
 HERE = Path(__file__).parent
 DEFAULT_SETS = ("devset", "holdout", "holdout2", "holdout3", "everyday", "everyday2")
@@ -35,19 +37,36 @@ MIN_DOCUMENT_FREQUENCY = 2  # a word seen once teaches nothing general
 C = 8.0
 
 
-def _say(line: str) -> None:
-    sys.stdout.write(line + "\n")
+@dataclass(frozen=True)
+class Trained:
+    """The vectoriser and the two classifiers (any risk; a risk for moderators)."""
 
+    vectors: TfidfVectorizer
+    any_risk: LogisticRegression
+    moderator_risk: LogisticRegression
 
-def read_set(path: Path) -> list[tuple[str, str]]:
-    """(text, expected) pairs of a labelled file."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        rows.append((fields[0], fields[1]))
-    return rows
+    def features(self) -> dict[str, tuple[float, float, float]]:
+        """Each feature's idf and two weights, in the order model.tsv lists them."""
+        return {
+            feature: (
+                float(self.vectors.idf_[column]),
+                float(self.any_risk.coef_[0][column]),
+                float(self.moderator_risk.coef_[0][column]),
+            )
+            for feature, column in sorted(self.vectors.vocabulary_.items())
+        }
+
+    def intercepts(self) -> tuple[float, float]:
+        return float(self.any_risk.intercept_[0]), float(self.moderator_risk.intercept_[0])
+
+    def risk_model(self, thresholds: tuple[float, float]) -> RiskModel:
+        """The model as ``assess`` uses it, without writing a file."""
+        return RiskModel(
+            self.features(),
+            version=MODEL_VERSION,
+            intercepts=self.intercepts(),
+            thresholds=thresholds,
+        )
 
 
 def vectoriser() -> TfidfVectorizer:
@@ -61,93 +80,53 @@ def vectoriser() -> TfidfVectorizer:
     )
 
 
-def fit(
-    rows: list[tuple[str, str]],
-) -> tuple[TfidfVectorizer, LogisticRegression, LogisticRegression]:
-    """The vectoriser and the two classifiers (any risk; a risk for moderators)."""
+def fit(examples: list[Example]) -> Trained:
+    """Train on labelled examples, over the text as the lexicon's normaliser leaves it."""
     normalise = default_lexicon().normalise
-    texts = [normalise(text).text for text, _ in rows]
     vectors = vectoriser()
-    matrix = vectors.fit_transform(texts)
-    any_risk = [expected != "none" for _, expected in rows]
-    moderator_risk = [expected in ("high", "imminent") for _, expected in rows]
-    models = [
+    matrix = vectors.fit_transform([normalise(example.text).text for example in examples])
+    any_risk = [example.expected != "none" for example in examples]
+    moderator_risk = [example.expected in ("high", "imminent") for example in examples]
+    any_model, moderator_model = (
         LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(matrix, labels)
         for labels in (any_risk, moderator_risk)
-    ]
-    return vectors, models[0], models[1]
+    )
+    return Trained(vectors, any_model, moderator_model)
 
 
-def combined_severity(text: str, any_score: float, moderator_score: float, thresholds) -> str:
-    """What ``assess`` reports for these model scores (see moderation/crisis/assess.py)."""
-    lexical = assess(text, use_model=False)
-    if lexical.severity != "none" or lexical.matches_set_aside:
-        return lexical.severity
-    if moderator_score >= thresholds[1]:
-        return "high"
-    return "concern" if any_score >= thresholds[0] else "none"
-
-
-def leave_one_set_out(sets: dict[str, list[tuple[str, str]]], thresholds) -> None:
-    """Print recall and specificity on each held-out fold, trained on the other sets."""
-    normalise = default_lexicon().normalise
+def leave_one_set_out(sets: dict[str, list[Example]], thresholds: tuple[float, float]) -> None:
+    """Print each held-out fold's figures with ``assess`` using a model trained without it."""
     for fold in HELD_OUT_FOLDS:
         if fold not in sets:
             continue
-        train = [row for name, rows in sets.items() if name != fold for row in rows]
-        vectors, any_model, moderator_model = fit(train)
-        test = sets[fold]
-        matrix = vectors.transform([normalise(text).text for text, _ in test])
-        any_scores = any_model.predict_proba(matrix)[:, 1]
-        moderator_scores = moderator_model.predict_proba(matrix)[:, 1]
-        counts = {"positive": 0, "alerted": 0, "moderator": 0, "moderator_alerted": 0}
-        negatives = quiet = 0
-        for (text, expected), score_any, score_moderator in zip(
-            test, any_scores, moderator_scores, strict=True
-        ):
-            severity = combined_severity(text, score_any, score_moderator, thresholds)
-            if expected == "none":
-                negatives += 1
-                quiet += severity == "none"
-                continue
-            counts["positive"] += 1
-            counts["alerted"] += severity != "none"
-            if expected in ("high", "imminent"):
-                counts["moderator"] += 1
-                counts["moderator_alerted"] += severity in ("high", "imminent")
-        _say(
-            f"fold {fold}: recall_any_alert={counts['alerted'] / counts['positive']:.3f} "
-            f"recall_moderator_alert={counts['moderator_alerted'] / counts['moderator']:.3f} "
-            f"specificity={quiet / negatives:.3f} (lexicon tuned on this fold; model not)"
-        )
+        trained = fit([example for name, rows in sets.items() if name != fold for example in rows])
+        scores = score(sets[fold], _severity_with(trained.risk_model(thresholds)))
+        say(figures(fold, scores) + " (lexicon tuned on this fold; model not)")
+
+
+def _severity_with(model: RiskModel) -> Callable[[str], str]:
+    return lambda text: assess(text, model=model).severity
 
 
 def write_model(
-    path: Path,
-    vectors: TfidfVectorizer,
-    any_model: LogisticRegression,
-    moderator_model: LogisticRegression,
-    *,
-    thresholds: tuple[float, float],
-    trained_on: Iterable[str],
+    path: Path, trained: Trained, *, thresholds: tuple[float, float], trained_on: Iterable[str]
 ) -> None:
+    intercept_any, intercept_moderator = trained.intercepts()
     lines = [
         "# Kindred crisis risk model: logistic regression over word unigrams and bigrams.",
         "# Written by tests/crisis/train_model.py; read by moderation/crisis/model.py.",
         f"# trained_on: {' '.join(trained_on)}",
         f"# version: {MODEL_VERSION}",
-        f"# intercept_any: {any_model.intercept_[0]:.6f}",
-        f"# intercept_moderator: {moderator_model.intercept_[0]:.6f}",
+        f"# intercept_any: {intercept_any:.6f}",
+        f"# intercept_moderator: {intercept_moderator:.6f}",
         f"# threshold_any: {thresholds[0]}",
         f"# threshold_moderator: {thresholds[1]}",
         "# feature<TAB>idf<TAB>weight_any<TAB>weight_moderator",
     ]
-    vocabulary = sorted(vectors.vocabulary_.items())
-    for feature, column in vocabulary:
-        lines.append(
-            f"{feature}\t{vectors.idf_[column]:.6f}\t{any_model.coef_[0][column]:.6f}"
-            f"\t{moderator_model.coef_[0][column]:.6f}"
-        )
+    lines.extend(
+        f"{feature}\t{idf:.6f}\t{weight_any:.6f}\t{weight_moderator:.6f}"
+        for feature, (idf, weight_any, weight_moderator) in trained.features().items()
+    )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -161,23 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-folds", action="store_true", help="only train and write")
     arguments = parser.parse_args(argv)
     thresholds = (arguments.threshold_any, arguments.threshold_moderator)
-    sets = {name: read_set(HERE / f"{name}.tsv") for name in arguments.sets}
+    sets = {name: read_devset(HERE / f"{name}.tsv") for name in arguments.sets}
     for extra in arguments.extra:
-        sets[extra.stem] = read_set(extra)
-    _say(f"train_model: {sum(map(len, sets.values()))} labelled lines from {len(sets)} files")
+        sets[extra.stem] = read_devset(extra)
+    say(f"train_model: {sum(map(len, sets.values()))} labelled lines from {len(sets)} files")
     if not arguments.skip_folds:
         leave_one_set_out(sets, thresholds)
-    rows = [row for rows in sets.values() for row in rows]
-    vectors, any_model, moderator_model = fit(rows)
-    write_model(
-        arguments.output,
-        vectors,
-        any_model,
-        moderator_model,
-        thresholds=thresholds,
-        trained_on=sets,
-    )
-    _say(f"wrote {arguments.output} ({len(vectors.vocabulary_)} features)")
+    trained = fit([example for rows in sets.values() for example in rows])
+    write_model(arguments.output, trained, thresholds=thresholds, trained_on=sets)
+    say(f"wrote {arguments.output} ({len(trained.vectors.vocabulary_)} features)")
     return 0
 
 

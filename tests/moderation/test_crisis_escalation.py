@@ -213,3 +213,14 @@ def test_indirect_language_the_model_reads_reaches_moderators_with_its_scores(ro
         f"/mod/item/{item.pk}/crisis-feedback/", {"verdict": "false_positive"}
     )
     assert CrisisFeedback.objects.get().lexicon_version.endswith("model 1")
+
+
+def test_warm_up_builds_the_lexicon_and_reads_the_model_before_any_message() -> None:
+    from moderation.crisis import default_lexicon, default_model
+    from moderation.crisis_lexicon import warm_up
+
+    default_lexicon.cache_clear()
+    default_model.cache_clear()
+    warm_up()  # config/asgi.py calls it when a server process starts
+    assert default_lexicon.cache_info().currsize == 1
+    assert default_model.cache_info().currsize == 1
